@@ -1,0 +1,64 @@
+/**
+ * The Engine contract: one per sandbox kind. An engine prepares an artifact
+ * once (validate, compile, cache by digest) and runs each call in a fresh
+ * sandbox built only from that call's mounts, env and limits.
+ */
+
+import type { FsAccess } from './grants.js';
+import type { Limits } from './limits.js';
+import type { EngineKind } from './manifest.js';
+import type { Tool } from './tool.js';
+import type { Usage } from './usage.js';
+import type { Vfs } from './vfs.js';
+
+/** A granted mount, resolved to the Vfs that backs it. */
+export interface Mount {
+  /** Absolute guest path, e.g. `/workspace`. */
+  readonly path: string;
+  readonly vfs: Vfs;
+  readonly access: FsAccess;
+}
+
+export interface RunRequest {
+  readonly callId: string;
+  /** The call's input, UTF-8 JSON: the guest's stdin for command tools. */
+  readonly input: Uint8Array;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly mounts: readonly Mount[];
+  readonly limits: Limits;
+}
+
+/**
+ * How a run ended. `ok`: exit 0 (stdout is the output). `failed`: the tool
+ * itself reported failure (non-zero exit). `limit`: a limit trapped it.
+ * `crashed`: the guest trapped for another reason (unreachable, bad access).
+ */
+export type RunStatus = 'ok' | 'failed' | 'limit' | 'crashed';
+
+export type LimitKind = 'wall-time' | 'fuel' | 'memory' | 'output' | 'stderr' | 'fs-write';
+
+export interface RunOutcome {
+  readonly status: RunStatus;
+  readonly exitCode: number | null;
+  readonly stdout: Uint8Array;
+  /** Captured stderr, already capped. */
+  readonly stderr: Uint8Array;
+  readonly usage: Usage;
+  /** Which limit stopped it, when status is `limit`. */
+  readonly limit?: LimitKind;
+  /** A human sentence for `failed`, `limit` and `crashed`. */
+  readonly message?: string;
+  /** File-system denials the guest met (path and errno), for the audit log. */
+  readonly denials?: readonly { readonly op: string; readonly path: string; readonly errno: string }[];
+}
+
+export interface PreparedTool {
+  run(request: RunRequest): Promise<RunOutcome>;
+}
+
+export interface Engine {
+  readonly kind: EngineKind;
+  /** Validate and compile (cached by `tool.digest`); throws WASM_INVALID. */
+  prepare(tool: Tool): Promise<PreparedTool>;
+}

@@ -1,0 +1,36 @@
+/**
+ * @airlock/core: the contracts every part of Airlock shares, and the Gate
+ * that takes one call through policy → sandbox → audit.
+ */
+
+export type { AuditEntry, AuditKind, AuditRecord, AuditSink, CallStatus } from './audit-record.js';
+export type {
+  AllowDecision,
+  AskDecision,
+  Decision,
+  DecisionRequest,
+  DenyDecision,
+  Effect,
+  ModifyDecision,
+  PolicyDecider,
+  RuleRef,
+  SessionContext,
+} from './decision.js';
+export type { Engine, LimitKind, Mount, PreparedTool, RunOutcome, RunRequest, RunStatus } from './engine.js';
+export type { AirlockErrorOptions, ErrorCode, SourcePosition } from './errors.js';
+export { AirlockError, ERROR_CODES, exitCodeFor, isAirlockError } from './errors.js';
+export type { CapabilityRequest, FsAccess, FsGrant, Grants, NetGrant } from './grants.js';
+export { intersectGrants, NO_GRANTS } from './grants.js';
+export type { AppendLog, Host, HostClock, HostCrypto, HostFs, HostStorage, HostWorker, HostWorkers } from './host.js';
+export { fromUtf8, lineColumn, parseJsonText, toHex, utf8 } from './json.js';
+export type { Limits } from './limits.js';
+export { DEFAULT_LIMITS, LIMIT_KEYS, MiB, resolveLimits } from './limits.js';
+export type { EngineKind, JsonSchema, ToolManifest } from './manifest.js';
+export { ENGINE_KINDS, parseManifest, validateLimits, validateManifest } from './manifest.js';
+export type { CallRequest, CallResult } from './result.js';
+export type { Tool, ToolRegistry } from './tool.js';
+export { StaticRegistry } from './tool.js';
+export type { Usage } from './usage.js';
+export { ZERO_USAGE } from './usage.js';
+export type { Vfs, VfsDirent, VfsErrorCode, VfsFile, VfsNodeType, VfsOpenFlags, VfsStat } from './vfs.js';
+export { assertComponents, VfsError } from './vfs.js';
