@@ -1,0 +1,356 @@
+/**
+ * The Gate: one tool call, end to end (DESIGN.md §1).
+ *
+ *   resolve tool → check input (size, JSON, schema) → decide (policy)
+ *   → audit the decision (durable before anything runs)
+ *   → run on the tool's engine with grants ∩ and limits min
+ *   → audit the outcome → return the result.
+ *
+ * Every call writes exactly two audit records, a `decision` and an
+ * `outcome`, whatever happens: an unknown tool or a bad input is audited
+ * like a denial, because an agent probing for tools is exactly what a
+ * security team wants to see. A call never returns before both records are
+ * durable. Denials and limits are values in the result; only a failing
+ * audit sink throws (AUDIT_IO), since then nothing can be recorded.
+ */
+import type { AuditEntry, AuditSink, CallStatus } from './audit-record.js';
+import type { Decision, PolicyDecider } from './decision.js';
+import type { Engine, Mount, PreparedTool, RunOutcome } from './engine.js';
+import { AirlockError, type ErrorCode, isAirlockError } from './errors.js';
+import { type Grants, intersectGrants } from './grants.js';
+import type { HostClock, HostCrypto } from './host.js';
+import { fromUtf8, toHex, utf8 } from './json.js';
+import { DEFAULT_LIMITS, type Limits, resolveLimits } from './limits.js';
+import type { EngineKind } from './manifest.js';
+import { redactInput } from './redact.js';
+import type { CallRequest, CallResult } from './result.js';
+import { checkSchema } from './schema.js';
+import { SessionTable } from './sessions.js';
+import type { Tool, ToolRegistry } from './tool.js';
+import { type Usage, ZERO_USAGE } from './usage.js';
+import type { Vfs } from './vfs.js';
+
+export interface GateOptions {
+  readonly policy: PolicyDecider;
+  readonly tools: ToolRegistry;
+  readonly engines: readonly Engine[];
+  readonly audit: AuditSink;
+  readonly host: { readonly clock: HostClock; readonly crypto: HostCrypto };
+  /** The Vfs behind a policy volume name, or undefined if this host has none. */
+  readonly volume: (name: string) => Vfs | undefined;
+  /**
+   * Inputs larger than this are refused before they are parsed, whatever the
+   * policy allows (a rule can only lower it). Default: DEFAULT_LIMITS.inputBytes × 8.
+   */
+  readonly maxInputBytes?: number;
+}
+
+type Summary = CallResult['decision'];
+
+export class Gate {
+  readonly #o: GateOptions;
+  readonly #engines = new Map<EngineKind, Engine>();
+  readonly #prepared = new Map<string, Promise<PreparedTool>>();
+  readonly #sessions = new SessionTable();
+  readonly #maxInput: number;
+  #counter = 0;
+  readonly #idPrefix: string;
+
+  constructor(options: GateOptions) {
+    this.#o = options;
+    for (const e of options.engines) this.#engines.set(e.kind, e);
+    this.#maxInput = options.maxInputBytes ?? DEFAULT_LIMITS.inputBytes * 8;
+    this.#idPrefix = toHex(options.host.crypto.randomBytes(6));
+  }
+
+  /** Take one call through the gate. Resolves after both audit records are durable. */
+  async call(request: CallRequest): Promise<CallResult> {
+    const { host } = this.#o;
+    const id = `${this.#idPrefix}-${(this.#counter++).toString(36)}`;
+    const base = {
+      callId: id,
+      agent: request.agent,
+      session: request.session,
+      tool: request.tool,
+      ...(request.parentId ? { parentId: request.parentId } : {}),
+    };
+
+    // 1. The input as bytes: its size is checked before anything parses it.
+    const text = request.inputIsText ? String(request.input) : safeStringify(request.input);
+    const bytes = utf8(text ?? '');
+    const inputDigest = toHex(host.crypto.sha256(bytes));
+    const reject = (code: ErrorCode, reason: string, input?: unknown) =>
+      this.#rejected({ ...base, inputDigest, ...(input === undefined ? {} : { input }) }, code, reason, bytes.length);
+
+    if (text === undefined) return reject('INPUT_INVALID', 'the input is not JSON-serialisable');
+    if (bytes.length > this.#maxInput)
+      return reject('INPUT_TOO_LARGE', `the input is ${bytes.length} bytes, over the gate's cap of ${this.#maxInput}`);
+    let input: unknown = request.input;
+    if (request.inputIsText) {
+      try {
+        input = JSON.parse(text);
+      } catch (e) {
+        return reject('INPUT_INVALID', `the input is not JSON: ${(e as Error).message}`);
+      }
+    }
+
+    // 2. The tool, and the input against its schema.
+    let tool: Tool | undefined;
+    try {
+      tool = this.#o.tools.resolve(request.tool);
+    } catch (e) {
+      if (!isAirlockError(e)) throw e;
+      return reject(e.code, e.message, input);
+    }
+    if (!tool) return reject('TOOL_NOT_FOUND', `no tool named "${request.tool}" is registered`, input);
+    const check = checkSchema(tool.manifest.inputSchema, input);
+    if (!check.valid)
+      return reject('INPUT_INVALID', `the input does not match ${tool.manifest.name}'s input schema: ${check.errors.join('; ')}`, input);
+
+    // 3. Decide.
+    const session = this.#sessions.context(request.session);
+    const decision = this.#o.policy.decide({ agent: request.agent, tool: request.tool, input, session });
+    this.#sessions.record(request.session, request.tool);
+    const summary: Summary = { effect: decision.effect, rule: decision.rule?.id ?? null, reason: decision.reason };
+    if (decision.effect === 'deny' || decision.effect === 'ask') {
+      await this.#write({ kind: 'decision', time: host.clock.now(), ...base, inputDigest, input, decision: summary });
+      const usage = { ...ZERO_USAGE, inputBytes: bytes.length };
+      await this.#write({
+        kind: 'outcome',
+        time: host.clock.now(),
+        ...base,
+        outcome: { status: 'denied', message: decision.reason },
+        usage,
+      });
+      return { id, status: 'denied', decision: summary, usage };
+    }
+    return this.#runAllowed(id, base, tool, decision, input, bytes, inputDigest, summary);
+  }
+
+  async #runAllowed(
+    id: string,
+    base: Omit<AuditEntry, 'kind' | 'time'>,
+    tool: Tool,
+    decision: Extract<Decision, { effect: 'allow' | 'modify' }>,
+    received: unknown,
+    receivedBytes: Uint8Array,
+    inputDigest: string,
+    summary: Summary,
+  ): Promise<CallResult> {
+    const { host } = this.#o;
+    const input = decision.effect === 'modify' ? decision.input : received;
+    const inputBytes = decision.effect === 'modify' ? utf8(JSON.stringify(input)) : receivedBytes;
+    const grants = intersectGrants(tool.manifest.capabilities, decision.grants);
+    const limits = resolveLimits(decision.limits, tool.manifest.limits);
+    const auditedInput = redactInput(received, decision.redact);
+    const decided = (s: Summary): AuditEntry => ({
+      kind: 'decision',
+      time: host.clock.now(),
+      ...base,
+      inputDigest,
+      input: auditedInput,
+      decision: s,
+      grants,
+      limits,
+    });
+
+    // The rule's own input cap, now that we know the rule.
+    if (inputBytes.length > limits.inputBytes) {
+      const reason = `the input is ${inputBytes.length} bytes, over the limit of ${limits.inputBytes}`;
+      return this.#refuseAfterDecision(id, decided({ ...summary, effect: 'deny', reason }), 'INPUT_TOO_LARGE', reason, inputBytes.length);
+    }
+    let mounts: Mount[];
+    try {
+      mounts = this.#mounts(grants);
+    } catch (e) {
+      const err = e as AirlockError;
+      return this.#refuseAfterDecision(
+        id,
+        decided({ ...summary, effect: 'deny', reason: err.message }),
+        err.code,
+        err.message,
+        inputBytes.length,
+      );
+    }
+
+    // 4. Write-ahead: the decision is durable before the tool runs.
+    await this.#write(decided(summary));
+
+    // 5. Run.
+    let outcome: RunOutcome;
+    try {
+      const prepared = await this.#prepare(tool);
+      outcome = await prepared.run({ callId: id, input: inputBytes, args: tool.manifest.args, env: grants.env, mounts, limits });
+    } catch (e) {
+      const code: ErrorCode = isAirlockError(e) ? e.code : 'INTERNAL';
+      const message = e instanceof Error ? e.message : String(e);
+      const usage = { ...ZERO_USAGE, inputBytes: inputBytes.length };
+      await this.#write({ kind: 'outcome', time: host.clock.now(), ...base, outcome: { status: 'error', code, message }, usage });
+      return { id, status: 'error', decision: summary, usage, error: { code, message } };
+    }
+
+    // 6. Interpret, audit the outcome, return.
+    const result = interpret(tool, outcome);
+    const stderr = outcome.stderr.length > 0 ? (fromUtf8(outcome.stderr) ?? '[stderr is not UTF-8]') : undefined;
+    await this.#write({
+      kind: 'outcome',
+      time: host.clock.now(),
+      ...base,
+      usage: outcome.usage,
+      resultDigest: toHex(host.crypto.sha256(outcome.stdout)),
+      outcome: {
+        status: result.status,
+        exitCode: outcome.exitCode,
+        ...(result.error ? { code: result.error.code, message: result.error.message } : {}),
+        ...(outcome.limit ? { limit: outcome.limit } : {}),
+        ...(outcome.denials && outcome.denials.length > 0 ? { denials: outcome.denials } : {}),
+      },
+    });
+    return {
+      id,
+      status: result.status,
+      decision: summary,
+      usage: outcome.usage,
+      exitCode: outcome.exitCode,
+      ...(result.output === undefined ? {} : { output: result.output }),
+      ...(stderr === undefined ? {} : { stderr }),
+      ...(result.error ? { error: result.error } : {}),
+      ...(outcome.limit ? { limit: outcome.limit } : {}),
+    };
+  }
+
+  /** A call stopped before policy (unknown tool, bad or huge input): still two records. */
+  async #rejected(entry: Omit<AuditEntry, 'kind' | 'time'>, code: ErrorCode, reason: string, inputBytes: number): Promise<CallResult> {
+    const decision: Summary = { effect: 'deny', rule: null, reason };
+    return this.#refuseAfterDecision(
+      entry.callId!,
+      { kind: 'decision', time: this.#o.host.clock.now(), ...entry, decision },
+      code,
+      reason,
+      inputBytes,
+    );
+  }
+
+  async #refuseAfterDecision(id: string, decided: AuditEntry, code: ErrorCode, message: string, inputBytes: number): Promise<CallResult> {
+    const { clock } = this.#o.host;
+    await this.#write(decided);
+    const usage: Usage = { ...ZERO_USAGE, inputBytes };
+    const { callId, agent, session, tool, parentId } = decided;
+    await this.#write({
+      kind: 'outcome',
+      time: clock.now(),
+      callId,
+      agent,
+      session,
+      tool,
+      ...(parentId ? { parentId } : {}),
+      outcome: { status: 'error', code, message },
+      usage,
+    });
+    return { id, status: 'error', decision: decided.decision!, usage, error: { code, message } };
+  }
+
+  #mounts(grants: Grants): Mount[] {
+    return grants.fs.map((g) => {
+      const vfs = this.#o.volume(g.volume);
+      if (!vfs) throw new AirlockError('HOST_UNSUPPORTED', `volume "${g.volume}" (for mount ${g.mount}) is not available on this host`);
+      return { path: g.mount, vfs, access: g.access };
+    });
+  }
+
+  #prepare(tool: Tool): Promise<PreparedTool> {
+    let p = this.#prepared.get(tool.digest);
+    if (!p) {
+      const engine = this.#engines.get(tool.manifest.engine);
+      if (!engine)
+        return Promise.reject(
+          new AirlockError('HOST_UNSUPPORTED', `no ${tool.manifest.engine} engine is configured for tool "${tool.manifest.name}"`),
+        );
+      p = engine.prepare(tool);
+      this.#prepared.set(tool.digest, p);
+      p.catch(() => this.#prepared.delete(tool.digest)); // a failed load is retried next time
+    }
+    return p;
+  }
+
+  async #write(entry: AuditEntry): Promise<void> {
+    try {
+      await this.#o.audit.append(entry);
+    } catch (e) {
+      if (isAirlockError(e)) throw e;
+      throw new AirlockError('AUDIT_IO', `the audit log could not be written: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Flush and close the audit sink. */
+  async close(): Promise<void> {
+    await this.#o.audit.close();
+  }
+}
+
+function safeStringify(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
+}
+
+interface Interpreted {
+  readonly status: CallStatus;
+  readonly output?: unknown;
+  readonly error?: { code: ErrorCode; message: string };
+}
+
+/** What an engine's outcome means for the agent (see docs/tool-convention.md). */
+function interpret(tool: Tool, outcome: RunOutcome): Interpreted {
+  const text = fromUtf8(outcome.stdout);
+  let parsed: unknown;
+  let isJson = false;
+  if (text !== undefined && text.trim() !== '') {
+    try {
+      parsed = JSON.parse(text);
+      isJson = true;
+    } catch {}
+  }
+  switch (outcome.status) {
+    case 'limit':
+      return {
+        status: 'limit',
+        error: { code: 'TOOL_FAILED', message: outcome.message ?? `the ${outcome.limit ?? ''} limit was exceeded` },
+      };
+    case 'crashed':
+      return { status: 'error', error: { code: 'TOOL_FAILED', message: outcome.message ?? 'the tool trapped' } };
+    case 'failed': {
+      const reported = isJson ? toolError(parsed) : undefined;
+      const message = reported ?? `the tool exited with code ${outcome.exitCode}${outcome.message ? `: ${outcome.message}` : ''}`;
+      return { status: 'error', ...(isJson ? { output: parsed } : {}), error: { code: 'TOOL_FAILED', message } };
+    }
+    case 'ok': {
+      if (!isJson)
+        return { status: 'error', error: { code: 'OUTPUT_INVALID', message: 'the tool did not write one JSON value to stdout' } };
+      if (tool.manifest.outputSchema !== undefined) {
+        const check = checkSchema(tool.manifest.outputSchema, parsed);
+        if (!check.valid)
+          return {
+            status: 'error',
+            output: parsed,
+            error: { code: 'OUTPUT_INVALID', message: `the output does not match the schema: ${check.errors.join('; ')}` },
+          };
+      }
+      return { status: 'ok', output: parsed };
+    }
+  }
+}
+
+/** `{"error": {"message": ...}}` from a failing tool, if it wrote one. */
+function toolError(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const e = (v as { error?: unknown }).error;
+  if (typeof e === 'string') return e;
+  if (e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') {
+    const code = (e as { code?: unknown }).code;
+    return `${typeof code === 'string' ? `${code}: ` : ''}${(e as { message: string }).message}`;
+  }
+  return undefined;
+}
