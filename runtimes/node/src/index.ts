@@ -1,1 +1,10 @@
-export {};
+/**
+ * @airlock/runtime-node: the Host contract on Node (file roots that never
+ * follow a symlink, durable append logs, worker threads, clock, crypto), and
+ * the host-neutral conformance cases every runtime's Host passes.
+ */
+
+export type { HostContractCase, HostContractHelpers } from './host-contract-cases.js';
+export { hostContractCases } from './host-contract-cases.js';
+export type { NodeHostOptions } from './node-host.js';
+export { createNodeHost } from './node-host.js';

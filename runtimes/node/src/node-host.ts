@@ -1,0 +1,61 @@
+/**
+ * The Node Host: the core's view of a Node process (DESIGN.md §3, "Host").
+ * Each ability is a thin translation of a Node API; nothing here decides
+ * what a tool may do (that is policy and grants).
+ */
+
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Host, HostClock, HostCrypto, HostFs, HostStorage, HostWorkers } from '@airlock/core';
+import { openNodeLog } from './append-log.js';
+import { nodeRootVfs } from './node-vfs.js';
+import { spawnNodeWorker } from './worker.js';
+
+/**
+ * Which abilities the host offers. Every one defaults to on; turn one off to
+ * hand the core a host without it (it then reports HOST_UNSUPPORTED).
+ */
+export interface NodeHostOptions {
+  readonly fs?: boolean;
+  readonly storage?: boolean;
+  readonly workers?: boolean;
+}
+
+const clock: HostClock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+};
+
+const crypto: HostCrypto = {
+  sha256: (data) => copy(createHash('sha256').update(data).digest()),
+  randomBytes: (length) => copy(randomBytes(length)),
+};
+
+const fs: HostFs = {
+  root: (path) => nodeRootVfs(path),
+  readFile: (path) => copy(readFileSync(path)),
+  resolve: (base, path) => resolve(base, path),
+  dirname: (path) => dirname(path),
+  exists: (path) => existsSync(path),
+};
+
+const storage: HostStorage = { openLog: (path) => openNodeLog(path) };
+const workers: HostWorkers = { spawn: (url) => spawnNodeWorker(url) };
+
+/** A plain Uint8Array (not a Buffer, whose methods differ) with the same bytes. */
+function copy(buffer: Uint8Array): Uint8Array {
+  return new Uint8Array(buffer);
+}
+
+export function createNodeHost(opts: NodeHostOptions = {}): Host {
+  return {
+    name: 'node',
+    clock,
+    crypto,
+    ...(opts.fs === false ? {} : { fs }),
+    ...(opts.storage === false ? {} : { storage }),
+    ...(opts.workers === false ? {} : { workers }),
+  };
+}
