@@ -187,6 +187,10 @@ export function hostContractCases(makeHost: () => Host, helpers: HostContractHel
         const { vfs } = sandbox();
         throwsVfs(() => vfs.open(['nope'], { read: true, write: false }), 'ENOENT', 'open missing');
         throwsVfs(() => vfs.open(['inside.txt'], { read: true, write: true, create: true, exclusive: true }), 'EEXIST', 'exclusive');
+        const created = vfs.open(['made'], { read: true, write: false, create: true });
+        equal(created.read(new Uint8Array(4), 0), 0, 'create for reading makes an empty file');
+        created.close();
+        equal(vfs.lstat(['made']).type, 'file', 'created');
         vfs.open(['inside.txt'], { read: false, write: true, truncate: true }).close();
         equal(vfs.lstat(['inside.txt']).size, 0, 'truncated');
         vfs.mkdir(['d']);

@@ -11,9 +11,15 @@
  * final symlink, and `open` passes O_NOFOLLOW (which guards only the final
  * component, hence the walk).
  *
+ * `open` then walks the path a second time and checks that it still names
+ * the very file opened (dev + ino), so a swap around the open is caught
+ * before any byte is read, written or truncated.
+ *
  * Residual race (TOCTOU): between the walk and the call, something else
  * changing the same tree could replace a checked directory with a symlink,
- * and the call would then follow it. The Vfs has no way to create a symlink,
+ * and the call would then follow it. For `open` that means only the open
+ * itself (and, with `create`, possibly an empty file created outside); for
+ * `readdir`, `mkdir`, `unlink`, `rmdir` and `rename` the call acts. The Vfs has no way to create a symlink,
  * so a guest alone cannot plant one; the race needs a host process, or two
  * sandboxes in different threads sharing a writable mount that already holds
  * a symlink (one renames it into place mid-call of the other). Closing it needs
@@ -90,10 +96,11 @@ class NodeRootVfs implements Vfs {
     for (let i = 0; i < count; i++) {
       host = `${host}/${path[i]}`;
       const st = vfsCall(path, () => lstatSync(host, { throwIfNoEntry: false }));
+      if (st?.isDirectory()) continue;
       const at = path.slice(0, i + 1).join('/');
       if (st === undefined) throw new VfsError('ENOENT', `ENOENT: /${at}`);
       if (st.isSymbolicLink()) throw new VfsError('ELOOP', `ELOOP: /${at} is a symlink`);
-      if (!st.isDirectory()) throw new VfsError('ENOTDIR', `ENOTDIR: /${at}`);
+      throw new VfsError('ENOTDIR', `ENOTDIR: /${at}`);
     }
     for (let i = count; i < path.length; i++) host = `${host}/${path[i]}`;
     return host;
@@ -138,7 +145,7 @@ class NodeRootVfs implements Vfs {
     mode |= constants.O_NOFOLLOW | constants.O_NONBLOCK;
     if (flags.create) mode |= constants.O_CREAT;
     if (flags.create && flags.exclusive) mode |= constants.O_EXCL;
-    if (flags.truncate) mode |= constants.O_TRUNC;
+    // No O_TRUNC: truncation waits until the file is known to be the right one.
     let fd: number;
     try {
       fd = openSync(host, mode, 0o666);
@@ -148,9 +155,17 @@ class NodeRootVfs implements Vfs {
       throw toVfsError(error, path.join('/'));
     }
     try {
-      const st = fstatSync(fd);
+      const st = fstatSync(fd, { bigint: true });
       if (st.isDirectory()) throw new VfsError('EISDIR', `EISDIR: /${path.join('/')}`);
       if (!st.isFile()) throw new VfsError('EACCES', `EACCES: /${path.join('/')} is not a regular file`);
+      // O_NOFOLLOW guarded only the final component. Walk again and check the
+      // path still names this very file: a directory swapped for a symlink
+      // around the open is caught here, before a byte is read or truncated.
+      const now = lstatSync(this.#parent(path), { bigint: true, throwIfNoEntry: false });
+      if (now === undefined || now.isSymbolicLink() || now.ino !== st.ino || now.dev !== st.dev) {
+        throw new VfsError('ELOOP', `ELOOP: /${path.join('/')} changed while it was opened`);
+      }
+      if (flags.truncate) ftruncateSync(fd, 0);
     } catch (error) {
       closeSync(fd);
       throw toVfsError(error, path.join('/'));
