@@ -9,4 +9,7 @@ if (!existsSync(bin)) {
   console.error('airlock: not built yet. Run `npm start` (or `npm run build`) once first.');
   process.exit(1);
 }
+// npm runs scripts from the repository root; paths on the command line are
+// meant relative to where the user typed them.
+if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 await import(pathToFileURL(bin).href);
