@@ -1,0 +1,32 @@
+/**
+ * Defaults the CLI picks, and only the CLI: the Node runtime, the policy
+ * file, the audit log, the tool directory. The library takes all of these as
+ * arguments.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createNodeHost } from '@airlock/runtime-node';
+import { DEFAULT_AUDIT_PATH, DEFAULT_POLICY_FILE } from '@airlock/sdk';
+
+export const host = createNodeHost();
+
+/** The repository root (packages/cli/dist → ../../..). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const EXAMPLES = join(REPO_ROOT, 'examples');
+
+/** `--policy`, else ./airlock.policy.yaml if present, else none (deny all). */
+export function policyPath(given: string | undefined): string | undefined {
+  if (given !== undefined) return resolve(given);
+  return existsSync(DEFAULT_POLICY_FILE) ? resolve(DEFAULT_POLICY_FILE) : undefined;
+}
+
+export function auditPath(given: string | undefined): string {
+  return resolve(given ?? DEFAULT_AUDIT_PATH);
+}
+
+/** `--tools`, else ./tools if present, else the bundled example tools. */
+export function toolsDir(given: string | undefined): string {
+  if (given !== undefined) return resolve(given);
+  return existsSync('tools') ? resolve('tools') : join(EXAMPLES, 'tools');
+}
