@@ -216,6 +216,7 @@ export class Gate {
       ...(stderr === undefined ? {} : { stderr }),
       ...(result.error ? { error: result.error } : {}),
       ...(outcome.limit ? { limit: outcome.limit } : {}),
+      ...(outcome.denials && outcome.denials.length > 0 ? { denials: outcome.denials } : {}),
     };
   }
 

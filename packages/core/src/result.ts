@@ -29,4 +29,6 @@ export interface CallResult {
   readonly error?: { readonly code: ErrorCode; readonly message: string };
   readonly limit?: LimitKind;
   readonly exitCode?: number | null;
+  /** File-system operations the sandbox refused (also in the audit outcome). */
+  readonly denials?: readonly { readonly op: string; readonly path: string; readonly errno: string }[];
 }
