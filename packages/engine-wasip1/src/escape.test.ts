@@ -135,10 +135,10 @@ test('read-only mount: reading is allowed', async () => {
   assert.equal(out.denials, undefined);
 });
 
-test('rename across mounts is EXDEV, not a denial', async () => {
+test('rename from a writable mount into a read-only one is a refused write, recorded', async () => {
   const { out, world } = await probe('X\nnotes.txt\nstolen.txt');
-  assert.equal(out.exitCode, ERRNO.EXDEV);
-  assert.equal(out.denials, undefined);
+  assert.equal(out.exitCode, ERRNO.EROFS);
+  assert.equal(out.denials?.[0]?.errno, 'EROFS');
   assertUnchanged(world);
 });
 

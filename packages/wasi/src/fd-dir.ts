@@ -16,12 +16,14 @@
  * Mutations on a read-only mount fail with EROFS from the ReadOnlyVfs
  * wrapper (see mount.ts); this class does not need to know the access mode.
  */
+
 import type { Vfs, VfsStat } from '@airlock/core';
 import { VfsError } from '@airlock/core';
 import { Fd, wasi } from '@bjorn3/browser_wasi_shim';
 import { ERRNO } from './errno.js';
 import { FileFd } from './fd-file.js';
 import { filetypeOf, toFilestat } from './filestat.js';
+import { ReadOnlyVfs } from './read-only-vfs.js';
 import { resolveInMount, wantsDirectory } from './resolve.js';
 import { DIR_RIGHTS, INHERITING_RIGHTS, RIGHT_FD_READ, RIGHT_FD_WRITE } from './rights.js';
 import type { SandboxContext } from './sandbox-context.js';
@@ -172,7 +174,16 @@ export class DirectoryFd extends Fd {
     } catch (e) {
       return target.#fail(op, newPath, e);
     }
-    if (target.mount.vfs !== this.mount.vfs) return ERRNO.EXDEV;
+    if (target.mount.vfs !== this.mount.vfs) {
+      // Moving out of (or into) a read-only mount is a refused write, and is
+      // recorded as one; between two writable mounts it is just EXDEV.
+      if (this.mount.vfs instanceof ReadOnlyVfs || target.mount.vfs instanceof ReadOnlyVfs) {
+        return this.#mutate(op, oldPath, () => {
+          throw new VfsError('EROFS', 'rename across mounts out of or into a read-only mount');
+        });
+      }
+      return ERRNO.EXDEV;
+    }
     return this.#mutate(op, oldPath, () => this.mount.vfs.rename(from, to));
   }
 
