@@ -1,0 +1,378 @@
+/**
+ * The conformance suite: the same calls, decisions, audit records and escape
+ * attempts on every runtime. A runtime is done when this passes on it
+ * (STYLE.md §3). Host-neutral: it uses only the Host it is given plus a few
+ * helpers to lay out a test world on disk (`ConformanceEnv`), and throws
+ * plain Errors, so Node's runner and Deno's both drive it.
+ *
+ * Each escape case names its attack and expects two things: the guest is
+ * refused (an errno, a denial, or a limit) and the audit log records it.
+ */
+import { readAuditLog, verifyAuditLog } from '@airlock/audit';
+import { type AuditRecord, type CallResult, type Host, parseManifest, StaticRegistry, type Tool, toHex } from '@airlock/core';
+import { openGate } from '@airlock/sdk';
+
+export interface ConformanceEnv {
+  readonly host: Host;
+  /** Absolute path of the repository (for examples/tools). */
+  readonly repoRoot: string;
+  tempDir(): string;
+  join(...parts: string[]): string;
+  mkdir(path: string): void;
+  writeFile(path: string, text: string): void;
+  readFile(path: string): string | undefined;
+  readBytes(path: string): Uint8Array;
+  symlink(target: string, path: string): void;
+  list(path: string): string[];
+}
+
+export interface ConformanceCase {
+  readonly name: string;
+  run(): Promise<void>;
+}
+
+class Failure extends Error {}
+function check(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Failure(message);
+}
+/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
+}
+function equal(actual: unknown, expected: unknown, what: string): void {
+  const a = canonical(actual);
+  const e = canonical(expected);
+  check(a === e, `${what}: expected ${e}, got ${a}`);
+}
+
+const SECRET = 'TOP-SECRET-outside-the-mount';
+
+/** The probe fixture, with a manifest that asks for more than the policy gives. */
+const PROBE_MANIFEST = {
+  name: 'probe',
+  engine: 'wasip1',
+  artifact: 'probe.wasm',
+  inputSchema: { type: 'object', required: ['op'] },
+  capabilities: {
+    fs: [
+      { mount: '/workspace', access: 'read-write' },
+      { mount: '/scratch', access: 'read-write' },
+    ],
+    env: ['LANG', 'HOME', 'SECRET_TOKEN'],
+  },
+};
+
+interface World {
+  readonly dir: string;
+  readonly outside: string;
+  readonly workspace: string;
+  readonly scratch: string;
+  readonly auditPath: string;
+  call(tool: string, input: unknown, opts?: { raw?: string }): Promise<CallResult>;
+  records(): AuditRecord[];
+  close(): Promise<void>;
+}
+
+async function makeWorld(env: ConformanceEnv): Promise<World> {
+  const dir = env.tempDir();
+  const workspace = env.join(dir, 'workspace');
+  const scratch = env.join(dir, 'scratch');
+  const outside = env.join(dir, 'outside');
+  for (const d of [workspace, scratch, outside, env.join(workspace, 'sub')]) env.mkdir(d);
+  env.writeFile(env.join(outside, 'secret.txt'), SECRET);
+  env.writeFile(env.join(workspace, 'notes.txt'), 'hello from the workspace\nTODO: ship it\n');
+  env.writeFile(env.join(scratch, 'a.txt'), 'scratch file');
+  env.symlink('../outside/secret.txt', env.join(workspace, 'link-file'));
+  env.symlink(outside, env.join(workspace, 'link-dir'));
+  env.symlink('notes.txt', env.join(workspace, 'inner-link'));
+  const policy = env.join(dir, 'policy.yaml');
+  env.writeFile(
+    policy,
+    `version: 1
+volumes:
+  workspace: { path: ${JSON.stringify(workspace)} }
+  scratch: { path: ${JSON.stringify(scratch)} }
+rules:
+  - id: grep-in-workspace
+    effect: allow
+    agent: tester
+    tool: grep
+    when:
+      input.path: { inside: /workspace }
+    grants:
+      fs: [{ mount: /workspace, volume: workspace, access: read }]
+  - id: probe-sandbox
+    effect: allow
+    agent: tester
+    tool: probe
+    grants:
+      fs:
+        - { mount: /workspace, volume: workspace, access: read }
+        - { mount: /scratch, volume: scratch, access: read-write }
+      env: { LANG: C.UTF-8 }
+    limits: { outputBytes: 65536 }
+`,
+  );
+  const fs = env.host.fs!;
+  const toolsDir = env.join(env.repoRoot, 'examples', 'tools');
+  const load = (name: string, manifestText?: string): Tool => {
+    const manifest = parseManifest(manifestText ?? new TextDecoder().decode(fs.readFile(env.join(toolsDir, name, 'manifest.json'))));
+    const artifact = fs.readFile(env.join(toolsDir, name, manifest.artifact));
+    return { manifest, artifact, digest: toHex(env.host.crypto.sha256(artifact)) };
+  };
+  const tools = new StaticRegistry([load('grep'), load('probe', JSON.stringify(PROBE_MANIFEST))]);
+  const auditPath = env.join(dir, 'audit.log');
+  const opened = await openGate({ host: env.host, policy, tools, audit: auditPath });
+  let n = 0;
+  return {
+    dir,
+    outside,
+    workspace,
+    scratch,
+    auditPath,
+    call: (tool, input, opts) =>
+      opened.gate.call({
+        agent: 'tester',
+        session: `s${n++}`,
+        tool,
+        input: opts?.raw ?? input,
+        ...(opts?.raw ? { inputIsText: true } : {}),
+      }),
+    records: () => readAuditLog(env.readBytes(auditPath)),
+    close: () => opened.close(),
+  };
+}
+
+/** Both records of a call, and a verifying log. */
+function auditedCall(env: ConformanceEnv, w: World, r: CallResult): { decision: AuditRecord; outcome: AuditRecord } {
+  const report = verifyAuditLog(env.readBytes(w.auditPath), env.host.crypto);
+  check(report.ok, `audit log must verify: ${JSON.stringify(report.firstBad)}`);
+  const mine = w.records().filter((x) => x.callId === r.id);
+  equal(
+    mine.map((x) => x.kind),
+    ['decision', 'outcome'],
+    `audit records of call ${r.id}`,
+  );
+  return { decision: mine[0]!, outcome: mine[1]! };
+}
+
+interface ProbeOutput {
+  ok: boolean;
+  errno?: number;
+  error?: string;
+  data?: string;
+}
+
+/** Run the probe; expect the guest to have been refused, and the refusal audited. */
+async function expectRefused(
+  env: ConformanceEnv,
+  w: World,
+  input: Record<string, unknown>,
+  opts: { hostDenial?: boolean } = {},
+): Promise<CallResult> {
+  const r = await w.call('probe', input);
+  check(
+    r.status === 'error' && r.error?.code === 'TOOL_FAILED',
+    `probe ${JSON.stringify(input)} must fail inside the guest, got ${r.status} ${JSON.stringify(r.error)}`,
+  );
+  const out = r.output as ProbeOutput | undefined;
+  check(
+    out && out.ok === false && typeof out.errno === 'number' && out.errno !== 0,
+    `the guest must see an errno, got ${JSON.stringify(r.output)}`,
+  );
+  check(!out.data?.includes(SECRET), 'the secret must never reach the guest');
+  const { outcome } = auditedCall(env, w, r);
+  equal(outcome.outcome?.status, 'error', 'audited outcome status');
+  if (opts.hostDenial !== false) {
+    check((outcome.outcome?.denials?.length ?? 0) > 0, `the audit outcome must list the file-system denial for ${JSON.stringify(input)}`);
+  }
+  return r;
+}
+
+export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  const withWorld = (name: string, fn: (w: World) => Promise<void>) =>
+    cases.push({
+      name,
+      run: async () => {
+        const w = await makeWorld(env);
+        try {
+          await fn(w);
+        } finally {
+          await w.close();
+        }
+        // Whatever the case did, nothing outside the mounts changed.
+        equal(env.list(w.outside), ['secret.txt'], 'files outside the mounts');
+        equal(env.readFile(env.join(w.outside, 'secret.txt')), SECRET, 'the secret outside the mounts');
+      },
+    });
+
+  withWorld('allowed: grep finds text inside its mount', async (w) => {
+    const r = await w.call('grep', { path: '/workspace', pattern: 'TODO' });
+    equal(r.status, 'ok', 'status');
+    equal(r.decision.rule, 'grep-in-workspace', 'rule');
+    const matches = (r.output as { matches: { file: string; line: number }[] }).matches;
+    check(
+      matches.some((m) => m.file.endsWith('notes.txt') && m.line === 2),
+      `grep output ${JSON.stringify(r.output)}`,
+    );
+    const { decision, outcome } = auditedCall(env, w, r);
+    equal(decision.decision?.effect, 'allow', 'audited effect');
+    equal(decision.grants?.fs, [{ mount: '/workspace', volume: 'workspace', access: 'read' }], 'audited grants');
+    equal(outcome.outcome?.status, 'ok', 'audited outcome');
+    check(typeof outcome.resultDigest === 'string' && outcome.resultDigest.length === 64, 'result digest');
+  });
+
+  withWorld('allowed: a symlink inside the mount that stays inside is followed', async (w) => {
+    const r = await w.call('probe', { op: 'read', path: '/workspace/inner-link' });
+    equal(r.status, 'ok', `status (${JSON.stringify(r.output)})`);
+    check((r.output as ProbeOutput).data?.includes('hello from the workspace'), 'content through the link');
+  });
+
+  withWorld('allowed: writes to a read-write mount land on the host', async (w) => {
+    const r = await w.call('probe', { op: 'write', path: '/scratch/out.txt', text: 'written by the guest' });
+    equal(r.status, 'ok', `status (${JSON.stringify(r.output)})`);
+    equal(env.readFile(env.join(w.scratch, 'out.txt')), 'written by the guest', 'file on the host');
+    auditedCall(env, w, r);
+  });
+
+  withWorld('policy: a path outside every mount is denied before anything runs', async (w) => {
+    const r = await w.call('grep', { path: '/etc/passwd', pattern: 'root' });
+    equal(r.status, 'denied', 'status');
+    equal(r.decision.rule, null, 'the default deny decides');
+    const { decision, outcome } = auditedCall(env, w, r);
+    equal(decision.decision?.effect, 'deny', 'audited effect');
+    equal(outcome.outcome?.status, 'denied', 'audited outcome');
+  });
+
+  withWorld('policy: `..` in the raw string does not fool the canonical inside check', async (w) => {
+    const r = await w.call('grep', { path: '/workspace/../outside/secret.txt', pattern: 'SECRET' });
+    equal(r.status, 'denied', 'status');
+    auditedCall(env, w, r);
+  });
+
+  withWorld('policy: a NUL byte in a path is denied', async (w) => {
+    const r = await w.call('grep', { path: '/workspace/notes.txt\u0000/../../outside', pattern: 'x' });
+    equal(r.status, 'denied', 'status');
+    auditedCall(env, w, r);
+  });
+
+  withWorld('policy: an agent without a rule is denied any tool', async (w) => {
+    const r = await (async () => w.call('grep', { path: '/workspace', pattern: 'x' }))();
+    equal(r.status, 'ok', 'control: tester may grep');
+    const other = await openGateFor(env, w);
+    try {
+      const denied = await other.gate.call({ agent: 'intruder', session: 'x', tool: 'grep', input: { path: '/workspace', pattern: 'x' } });
+      equal(denied.status, 'denied', 'intruder status');
+    } finally {
+      await other.close();
+    }
+  });
+
+  const dotdot = [
+    '/workspace/../outside/secret.txt',
+    '/workspace/sub/../../outside/secret.txt',
+    '/workspace/./../outside/secret.txt',
+    '/workspace/sub/./../../../outside/secret.txt',
+    '/workspace//..//outside/secret.txt',
+  ];
+  for (const path of dotdot) {
+    withWorld(`escape: read through \`..\` (${path}) is refused and audited`, async (w) => {
+      await expectRefused(env, w, { op: 'read', path });
+    });
+  }
+
+  withWorld('escape: an absolute path outside every mount is refused and audited', async (w) => {
+    // wasi-libc finds no preopen for it and fails before asking the host.
+    const r = await expectRefused(env, w, { op: 'read', path: `${w.outside}/secret.txt` }, { hostDenial: false });
+    check(r.output !== undefined, 'probe output');
+  });
+  withWorld('escape: a pre-existing file symlink pointing outside is refused and audited', async (w) => {
+    await expectRefused(env, w, { op: 'read', path: '/workspace/link-file' });
+  });
+  withWorld('escape: a directory symlink in the middle of a path is refused and audited', async (w) => {
+    await expectRefused(env, w, { op: 'read', path: '/workspace/link-dir/secret.txt' });
+  });
+  withWorld('escape: listing through a directory symlink is refused and audited', async (w) => {
+    await expectRefused(env, w, { op: 'list', path: '/workspace/link-dir' });
+  });
+  withWorld('escape: the guest cannot create a symlink, even inside a read-write mount', async (w) => {
+    await expectRefused(env, w, { op: 'symlink', path: '/scratch/evil', to: w.outside });
+    await expectRefused(env, w, { op: 'symlink', path: '/scratch/evil2', to: '../outside' });
+    equal(env.list(w.scratch), ['a.txt'], 'scratch holds no link');
+  });
+  for (const op of ['write', 'create', 'truncate', 'mkdir', 'unlink'] as const) {
+    withWorld(`escape: ${op} on a read-only mount is refused and audited`, async (w) => {
+      const path = op === 'create' || op === 'mkdir' ? '/workspace/new-entry' : '/workspace/notes.txt';
+      await expectRefused(env, w, { op, path, text: 'pwned' });
+      equal(env.readFile(env.join(w.workspace, 'notes.txt')), 'hello from the workspace\nTODO: ship it\n', 'notes.txt unchanged');
+      check(!env.list(w.workspace).includes('new-entry'), 'nothing created');
+    });
+  }
+  withWorld('escape: rename from a read-only mount into a writable one is refused', async (w) => {
+    await expectRefused(env, w, { op: 'rename', path: '/workspace/notes.txt', to: '/scratch/stolen.txt' });
+    check(env.list(w.workspace).includes('notes.txt'), 'notes.txt stays');
+  });
+  withWorld('escape: create through `..` from a read-write mount is refused', async (w) => {
+    await expectRefused(env, w, { op: 'create', path: '/scratch/../outside/new.txt', text: 'x' });
+  });
+  withWorld('escape: truncate through `..` from a read-write mount is refused', async (w) => {
+    await expectRefused(env, w, { op: 'truncate', path: '/scratch/../outside/secret.txt' });
+  });
+  withWorld('escape: rename out of a read-write mount through `..` is refused', async (w) => {
+    await expectRefused(env, w, { op: 'rename', path: '/scratch/a.txt', to: '/scratch/../outside/a.txt' });
+    check(env.list(w.scratch).includes('a.txt'), 'a.txt stays');
+  });
+  withWorld('escape: a trailing slash on a file is refused', async (w) => {
+    await expectRefused(env, w, { op: 'read', path: '/workspace/notes.txt/' }, { hostDenial: false });
+  });
+
+  withWorld('env: the guest sees only granted variables', async (w) => {
+    const lang = await w.call('probe', { op: 'env', name: 'LANG' });
+    equal(lang.status, 'ok', 'LANG is granted');
+    equal((lang.output as ProbeOutput).data, 'C.UTF-8', 'LANG value');
+    for (const name of ['HOME', 'SECRET_TOKEN', 'PATH']) {
+      const r = await w.call('probe', { op: 'env', name });
+      check(r.status === 'error' && (r.output as ProbeOutput).ok === false, `${name} must be absent, got ${JSON.stringify(r.output)}`);
+      const { decision } = auditedCall(env, w, r);
+      equal(decision.grants?.env, { LANG: 'C.UTF-8' }, 'audited env grant');
+    }
+  });
+
+  withWorld('limit: huge stdout stops the tool with an output limit, audited', async (w) => {
+    const r = await w.call('probe', { op: 'print', bytes: 10_000_000 });
+    equal(r.status, 'limit', `status (${JSON.stringify(r.error)})`);
+    equal(r.limit, 'output', 'which limit');
+    const { outcome } = auditedCall(env, w, r);
+    equal(outcome.outcome?.status, 'limit', 'audited status');
+    equal(outcome.outcome?.limit, 'output', 'audited limit');
+  });
+
+  withWorld('limit: a huge input is refused before it is parsed, audited', async (w) => {
+    const raw = JSON.stringify({ op: 'read', path: 'x'.repeat(9 * 1024 * 1024) });
+    const r = await w.call('probe', undefined, { raw });
+    equal(r.status, 'error', 'status');
+    equal(r.error?.code, 'INPUT_TOO_LARGE', 'code');
+    const { decision } = auditedCall(env, w, r);
+    equal(decision.decision?.effect, 'deny', 'audited effect');
+  });
+
+  withWorld('misuse: an unknown tool is an audited TOOL_NOT_FOUND', async (w) => {
+    const r = await w.call('shell', { cmd: 'id' });
+    equal(r.error?.code, 'TOOL_NOT_FOUND', 'code');
+    auditedCall(env, w, r);
+  });
+
+  return cases;
+}
+
+async function openGateFor(env: ConformanceEnv, w: World) {
+  return openGate({
+    host: env.host,
+    policy: env.join(w.dir, 'policy.yaml'),
+    tools: env.join(env.repoRoot, 'examples', 'tools'),
+    audit: env.join(w.dir, 'audit2.log'),
+  });
+}
