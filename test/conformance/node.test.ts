@@ -26,6 +26,7 @@ for (const c of conformanceCases({
   readBytes: (p) => readFileSync(p),
   symlink: (target, p) => symlinkSync(target, p),
   list: (p) => readdirSync(p).sort(),
+  updateGolden: process.env.AIRLOCK_UPDATE_GOLDEN === '1',
 })) {
   test(`node: ${c.name}`, () => c.run());
 }

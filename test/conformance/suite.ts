@@ -24,6 +24,11 @@ export interface ConformanceEnv {
   readBytes(path: string): Uint8Array;
   symlink(target: string, path: string): void;
   list(path: string): string[];
+  /**
+   * Rewrite test/conformance/expected-audit.json from this run instead of
+   * comparing against it (AIRLOCK_UPDATE_GOLDEN=1 on Node).
+   */
+  readonly updateGolden?: boolean;
 }
 
 export interface ConformanceCase {
@@ -203,6 +208,7 @@ export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
         } finally {
           await w.close();
         }
+        compareWithGolden(env, name, w.records(), w.dir);
         // Whatever the case did, nothing outside the mounts changed.
         equal(env.list(w.outside), ['secret.txt'], 'files outside the mounts');
         equal(env.readFile(env.join(w.outside, 'secret.txt')), SECRET, 'the secret outside the mounts');
@@ -366,6 +372,47 @@ export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
   });
 
   return cases;
+}
+
+/**
+ * Every runtime must write the same audit records for the same calls, apart
+ * from what cannot be the same: times, call ids, the chain hashes that cover
+ * them, and durations. The expected records live in expected-audit.json.
+ */
+function normalise(r: AuditRecord): unknown {
+  const { time: _t, callId: _c, prev: _p, ...rest } = r;
+  if (!rest.usage) return rest;
+  const { wallMs: _w, ...usage } = rest.usage;
+  return { ...rest, usage };
+}
+
+function compareWithGolden(env: ConformanceEnv, name: string, records: readonly AuditRecord[], worldDir: string): void {
+  const file = env.join(env.repoRoot, 'test', 'conformance', 'expected-audit.json');
+  const golden = JSON.parse(env.readFile(file) ?? '{}') as Record<string, unknown>;
+  // The world's temporary directory differs per run; inputs that name it
+  // (an absolute host path an attacker guesses) are compared without it.
+  // Their digests and sizes differ too, so those are dropped with it.
+  const text = canonical(records.map(normalise));
+  const actual = JSON.parse(
+    text.includes(worldDir)
+      ? text
+          .split(worldDir)
+          .join('<world>')
+          .replace(/"inputDigest":"[0-9a-f]{64}"/g, '"inputDigest":"<digest>"')
+          .replace(/"inputBytes":\d+/g, '"inputBytes":"<n>"')
+      : text,
+  );
+  if (env.updateGolden) {
+    golden[name] = actual;
+    const sorted = Object.fromEntries(Object.entries(golden).sort(([a], [b]) => a.localeCompare(b)));
+    env.writeFile(file, `${JSON.stringify(sorted, null, 1)}\n`);
+    return;
+  }
+  check(name in golden, `no expected audit records for "${name}" (run the Node suite with AIRLOCK_UPDATE_GOLDEN=1)`);
+  const want = golden[name] as unknown[];
+  for (let i = 0; i < Math.max(want.length, actual.length); i++) {
+    equal(actual[i], want[i], `audit record ${i} of "${name}" (expected-audit.json)`);
+  }
 }
 
 async function openGateFor(env: ConformanceEnv, w: World) {
