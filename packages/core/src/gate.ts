@@ -20,7 +20,7 @@ import { AirlockError, type ErrorCode, isAirlockError } from './errors.js';
 import { type Grants, intersectGrants } from './grants.js';
 import type { HostClock, HostCrypto } from './host.js';
 import { fromUtf8, toHex, utf8 } from './json.js';
-import { DEFAULT_LIMITS, type Limits, resolveLimits } from './limits.js';
+import { DEFAULT_LIMITS, resolveLimits } from './limits.js';
 import type { EngineKind } from './manifest.js';
 import { redactInput } from './redact.js';
 import type { CallRequest, CallResult } from './result.js';
