@@ -100,3 +100,14 @@ describe('redaction', () => {
     assert.equal(input.a.token, 's');
   });
 });
+
+describe('host errno translation', () => {
+  test('a known errno passes through, an alias maps, anything else is EIO; no host path leaks', async () => {
+    const { vfsErrorFromErrno } = await import('./vfs.js');
+    assert.equal(vfsErrorFromErrno('ENOENT', 'a/b').code, 'ENOENT');
+    assert.equal(vfsErrorFromErrno('ENOSPC', 'a').code, 'EDQUOT');
+    const odd = vfsErrorFromErrno('EWEIRD', 'a');
+    assert.equal(odd.code, 'EIO');
+    assert.equal(odd.message, 'EIO (host EWEIRD): /a');
+  });
+});

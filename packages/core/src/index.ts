@@ -40,4 +40,4 @@ export { ToolDirectory } from './tool-directory.js';
 export type { Usage } from './usage.js';
 export { ZERO_USAGE } from './usage.js';
 export type { Vfs, VfsDirent, VfsErrorCode, VfsFile, VfsNodeType, VfsOpenFlags, VfsStat } from './vfs.js';
-export { assertComponents, VfsError } from './vfs.js';
+export { assertComponents, VfsError, vfsErrorFromErrno } from './vfs.js';

@@ -99,3 +99,40 @@ export function assertComponents(path: readonly string[]): void {
     if (c.length > MAX_COMPONENT) throw new VfsError('ENAMETOOLONG');
   }
 }
+
+const VFS_CODES: ReadonlySet<string> = new Set<VfsErrorCode>([
+  'ENOENT',
+  'EEXIST',
+  'ENOTDIR',
+  'EISDIR',
+  'ENOTEMPTY',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ELOOP',
+  'EINVAL',
+  'EBADF',
+  'EDQUOT',
+  'ENAMETOOLONG',
+  'EIO',
+]);
+
+/** Host errno names that have a close Vfs equivalent. */
+const ERRNO_ALIASES: Readonly<Record<string, VfsErrorCode>> = {
+  ENOSPC: 'EDQUOT', // out of space: to the guest, the same as out of quota
+  ETXTBSY: 'EACCES',
+  EBUSY: 'EPERM',
+  EXDEV: 'EPERM', // rename across file systems inside one root
+};
+
+/**
+ * A host's POSIX errno name (`ENOENT`, …) as a VfsError; anything unknown is
+ * EIO. `where` is the path inside the Vfs root: the message never carries a
+ * host path, which a guest must not learn.
+ */
+export function vfsErrorFromErrno(hostCode: string | undefined, where: string): VfsError {
+  const code: VfsErrorCode =
+    hostCode === undefined ? 'EIO' : VFS_CODES.has(hostCode) ? (hostCode as VfsErrorCode) : (ERRNO_ALIASES[hostCode] ?? 'EIO');
+  const detail = hostCode !== undefined && hostCode !== code ? ` (host ${hostCode})` : '';
+  return new VfsError(code, `${code}${detail}: /${where}`);
+}

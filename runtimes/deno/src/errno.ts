@@ -4,31 +4,7 @@
  * AlreadyExists, ...) says it. Anything unknown becomes EIO. The message
  * names only the path inside the root, never the host path.
  */
-import { VfsError, type VfsErrorCode } from '@airlock/core';
-
-const PASS_THROUGH: ReadonlySet<string> = new Set<VfsErrorCode>([
-  'ENOENT',
-  'EEXIST',
-  'ENOTDIR',
-  'EISDIR',
-  'ENOTEMPTY',
-  'EACCES',
-  'EPERM',
-  'EROFS',
-  'ELOOP',
-  'EINVAL',
-  'EBADF',
-  'EDQUOT',
-  'ENAMETOOLONG',
-  'EIO',
-]);
-
-const ALIASES: Readonly<Record<string, VfsErrorCode>> = {
-  ENOSPC: 'EDQUOT',
-  ETXTBSY: 'EACCES',
-  EBUSY: 'EPERM',
-  EXDEV: 'EPERM',
-};
+import { VfsError, type VfsErrorCode, vfsErrorFromErrno } from '@airlock/core';
 
 const BY_NAME: Readonly<Record<string, VfsErrorCode>> = {
   NotFound: 'ENOENT',
@@ -45,17 +21,12 @@ const BY_NAME: Readonly<Record<string, VfsErrorCode>> = {
 export function toVfsError(error: unknown, where: string): VfsError {
   if (error instanceof VfsError) return error;
   const e = error as { code?: unknown; name?: unknown } | null;
-  let code: VfsErrorCode = 'EIO';
-  let host = '';
-  if (typeof e?.code === 'string') {
-    host = e.code;
-    code = PASS_THROUGH.has(host) ? (host as VfsErrorCode) : (ALIASES[host] ?? 'EIO');
-  } else if (typeof e?.name === 'string') {
-    host = e.name;
-    code = BY_NAME[host] ?? 'EIO';
-  }
-  const detail = host !== '' && host !== code ? ` (host ${host})` : '';
-  return new VfsError(code, `${code}${detail}: /${where}`);
+  if (typeof e?.code === 'string') return vfsErrorFromErrno(e.code, where);
+  // No errno: the error class name says it; say which host name it was.
+  const name = typeof e?.name === 'string' ? e.name : undefined;
+  const code = (name && BY_NAME[name]) || undefined;
+  if (code === undefined) return vfsErrorFromErrno(name, where);
+  return new VfsError(code, `${code} (host ${name}): /${where}`);
 }
 
 export function vfsCall<T>(where: readonly string[], fn: () => T): T {
