@@ -64,6 +64,23 @@ export function defaultDenyReason(agent: string, tool: string): string {
   return `no rule allows agent ${JSON.stringify(agent)} to call tool ${JSON.stringify(tool)}`;
 }
 
+/**
+ * The default deny for a call that some allow rule names (same agent, same
+ * tool) but whose conditions fail: say which condition of the first such
+ * rule failed, so the agent and the audit log learn why, not just that. Only
+ * denials pay for this; an allowed call never gets here.
+ */
+function nearMiss(c: Candidates, req: DecisionRequest): Decision {
+  const first = c.allow[0]!;
+  const failure = traceRule(first, req).failure;
+  if (!failure) return c.fallback;
+  return {
+    effect: 'deny',
+    rule: null,
+    reason: `${c.fallback.reason}: rule ${JSON.stringify(first.spec.id)} does not match: ${failure.message}`,
+  };
+}
+
 export function compilePolicy(doc: PolicyDocument, opts: CompileOptions = {}): CompiledPolicy {
   const resolvePath = opts.resolvePath ?? ((_base: string, p: string) => p);
   const base = opts.baseDir ?? directoryOf(doc.file);
@@ -117,7 +134,7 @@ export function compilePolicy(doc: PolicyDocument, opts: CompileOptions = {}): C
       const why = err instanceof Error ? err.message : String(err);
       return { effect: 'deny', rule: null, reason: `the policy could not evaluate this request (${why})` };
     }
-    return c.fallback;
+    return c.allow.length > 0 ? nearMiss(c, req) : c.fallback;
   };
 
   const explain = (req: DecisionRequest): Explanation => ({ decision: decide(req), rules: rules.map((r) => traceRule(r, req)) });

@@ -165,3 +165,21 @@ test('compile: volume paths are resolved against the policy file directory', () 
 test('compile: volume paths are kept as written without a resolvePath', () => {
   assert.equal(policy.volumes.workspace?.path, './workspace');
 });
+
+test('decide: a default deny says which condition of the nearest allow rule failed', () => {
+  const p = loadPolicy(`
+version: 1
+volumes: { ws: { path: /w } }
+rules:
+  - id: reads
+    effect: allow
+    agent: a
+    tool: grep
+    when:
+      input.path: { inside: /workspace }
+`);
+  const d = p.decide({ agent: 'a', tool: 'grep', input: { path: '/etc/passwd' }, session: { id: 's', calls: 0, toolCalls: {} } });
+  assert.equal(d.effect, 'deny');
+  assert.equal(d.rule, null);
+  assert.match(d.reason, /^no rule allows agent "a" to call tool "grep": rule "reads" does not match: input\.path .*\/workspace/);
+});
