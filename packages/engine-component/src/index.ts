@@ -1,1 +1,13 @@
-export {};
+/**
+ * @airlock/engine-component: WebAssembly components (WASI 0.2 commands and
+ * typed `airlock:tool` tools) on jco, with Airlock's own capability-scoped
+ * WASI 0.2 host per instance.
+ */
+export type { ComponentEngine, ComponentEngineOptions, PreparedComponent, ToolDescriptor } from './engine.js';
+export { createComponentEngine } from './engine.js';
+export type { GeneratedModule, ModuleLoader } from './load.js';
+export { dataUrlLoader } from './load.js';
+export { PROVIDED_INTERFACES } from './preview2/host.js';
+export { checkComponentHeader, TRANSPILER_ID, transpileKey } from './transpile.js';
+export type { Transpiled, TranspileCache } from './transpile-cache.js';
+export { decodeTranspiled, encodeTranspiled } from './transpile-cache.js';

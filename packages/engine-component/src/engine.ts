@@ -1,0 +1,264 @@
+/**
+ * The component engine: runs WebAssembly components (WASI 0.2 commands and
+ * typed `airlock:tool` tools) in a fresh instance per call.
+ *
+ * prepare: check the bytes are a component, transpile with jco (cached in
+ * memory by `tool.digest`, and in `options.cache` by content hash so a
+ * second process does not transpile again), refuse imports we do not
+ * provide, compile the core modules once and import the generated glue once.
+ * run: a new WASI host from the call's grants (preview2/host.ts), a new
+ * instance of every core module, `run` or `call`, and a RunOutcome. Nothing
+ * survives the call but the compiled modules and the glue's function
+ * definitions, which hold no state.
+ */
+import type { Engine, Mount, PreparedTool, RunOutcome, RunRequest, Tool } from '@airlock/core';
+import { AirlockError } from '@airlock/core';
+import {
+  defaultClock,
+  LimitTrap,
+  type MonotonicClock,
+  mountVfs,
+  RunGuard,
+  type WasmMemory,
+  type WasmModule,
+  WriteQuota,
+} from '@airlock/wasi';
+import { dataUrlLoader, type LoadedComponent, load, type ModuleLoader } from './load.js';
+import { toOutcome } from './outcome.js';
+import { CallContext } from './preview2/call-context.js';
+import { buildImports, ExitSignal } from './preview2/host.js';
+import { transpile, transpileKey } from './transpile.js';
+import { decodeTranspiled, encodeTranspiled, type Transpiled, type TranspileCache } from './transpile-cache.js';
+import { type CoreInstance, WasmSync } from './wasm.js';
+
+export interface ComponentEngineOptions {
+  /** Monotonic clock in ms for deadlines, usage and the guest's monotonic clock. */
+  readonly clock?: MonotonicClock;
+  /** Wall-clock ms since the epoch for the guest's wall clock. Default `Date.now`. */
+  readonly realtime?: () => number;
+  /** A content-addressed store for transpiled output, shared across processes. */
+  readonly cache?: TranspileCache;
+  /** How to import the generated glue. Default: a `data:` URL import. */
+  readonly loadModule?: ModuleLoader;
+}
+
+/** What a typed tool says about itself (`describe`). */
+export interface ToolDescriptor {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: string;
+  readonly outputSchema: string;
+}
+
+export interface PreparedComponent extends PreparedTool {
+  /** `command` (wasi:cli/run) or `typed` (airlock:tool/tool). */
+  readonly componentKind: 'command' | 'typed';
+  /** Interfaces the component imports, unversioned. */
+  readonly imports: readonly string[];
+  readonly exports: readonly string[];
+  /** A typed tool's descriptor, from a fresh instance with no grants; undefined for a command. */
+  describe(): Promise<ToolDescriptor | undefined>;
+}
+
+export interface ComponentEngine extends Engine {
+  prepare(tool: Tool): Promise<PreparedComponent>;
+}
+
+export function createComponentEngine(options: ComponentEngineOptions = {}): ComponentEngine {
+  const clock = options.clock ?? defaultClock;
+  const realtime = options.realtime ?? Date.now;
+  const loadModule = options.loadModule ?? dataUrlLoader;
+  const loaded = new Map<string, Promise<LoadedComponent>>();
+
+  const transpiled = async (tool: Tool): Promise<Transpiled> => {
+    const key = transpileKey(tool.digest);
+    const hit = options.cache ? await options.cache.get(key) : undefined;
+    const cached = hit === undefined ? undefined : decodeTranspiled(hit);
+    if (cached !== undefined) return cached;
+    const fresh = await transpile(tool.artifact, tool.manifest.name);
+    await options.cache?.set(key, encodeTranspiled(fresh));
+    return fresh;
+  };
+
+  const loadOnce = (tool: Tool): Promise<LoadedComponent> => {
+    let p = loaded.get(tool.digest);
+    if (p === undefined) {
+      p = transpiled(tool).then((t) => load(t, tool.manifest.name, transpileKey(tool.digest), loadModule));
+      loaded.set(tool.digest, p);
+      // Do not cache a failure: a retry with fixed bytes must be possible.
+      p.catch(() => loaded.delete(tool.digest));
+    }
+    return p;
+  };
+
+  return {
+    kind: 'component',
+    async prepare(tool: Tool): Promise<PreparedComponent> {
+      if (tool.manifest.engine !== 'component') {
+        throw new AirlockError('ARGS_INVALID', `tool "${tool.manifest.name}" is for the ${tool.manifest.engine} engine, not component`);
+      }
+      const component = await loadOnce(tool);
+      const name = tool.manifest.name;
+      return {
+        componentKind: component.kind,
+        imports: component.transpiled.imports,
+        exports: component.transpiled.exports.map(([n]) => n),
+        run: (request) => run(component, name, request, clock, realtime),
+        describe: () => describe(component, name, clock, realtime),
+      };
+    },
+  };
+}
+
+function checkMounts(mounts: readonly Mount[]): void {
+  const seen = new Set<string>();
+  for (const m of mounts) {
+    const parts = m.path.split('/');
+    if (!m.path.startsWith('/') || parts.includes('..') || parts.includes('.') || m.path.includes('\0')) {
+      throw new AirlockError('ARGS_INVALID', `mount path ${JSON.stringify(m.path)} must be absolute and normalised`);
+    }
+    if (seen.has(m.path)) throw new AirlockError('ARGS_INVALID', `mount path ${m.path} is given twice`);
+    seen.add(m.path);
+  }
+}
+
+/** A thrown component `result::err` (jco's ComponentError carries it as `payload`). */
+const payloadOf = (e: unknown): { found: boolean; value: unknown } =>
+  e instanceof Error && Object.hasOwn(e, 'payload')
+    ? { found: true, value: (e as unknown as { payload: unknown }).payload }
+    : { found: false, value: undefined };
+
+const utf8 = new TextEncoder();
+
+interface Instance {
+  readonly exports: Record<string, unknown>;
+  memory(): WasmMemory | undefined;
+}
+
+/** A new instance of every core module, wired to `imports`; sync where the host allows it. */
+async function instantiate(c: LoadedComponent, imports: Record<string, Record<string, unknown>>, guard: RunGuard): Promise<Instance> {
+  let memory: WasmMemory | undefined;
+  const seeMemory = (inst: CoreInstance): CoreInstance => {
+    if (memory === undefined) {
+      for (const v of Object.values(inst.exports)) {
+        if (v instanceof WasmSync.Memory) {
+          memory = v;
+          guard.memory = v;
+          break;
+        }
+      }
+    }
+    return inst;
+  };
+  const instantiateCore = (module: WasmModule, imps?: Record<string, unknown>): CoreInstance | Promise<CoreInstance> => {
+    try {
+      return seeMemory(new WasmSync.Instance(module, imps));
+    } catch (e) {
+      // Browsers refuse synchronous instantiation of large modules on the main thread.
+      if (e instanceof RangeError) return WasmSync.instantiate(module, imps).then(seeMemory);
+      throw e;
+    }
+  };
+  const exports = await c.generated.instantiate(c.getCoreModule, imports, instantiateCore);
+  return { exports, memory: () => memory };
+}
+
+async function run(
+  c: LoadedComponent,
+  toolName: string,
+  request: RunRequest,
+  clock: MonotonicClock,
+  realtime: () => number,
+): Promise<RunOutcome> {
+  checkMounts(request.mounts);
+  const { limits } = request;
+  const t0 = clock.monotonic();
+  const guard = new RunGuard(clock, limits.wallMs, limits.memoryBytes);
+  const quota = new WriteQuota(limits.fsWriteBytes);
+  const typed = c.kind === 'typed';
+  const ctx = new CallContext({ guard, outputBytes: limits.outputBytes, stderrBytes: limits.stderrBytes, stdoutIsDiagnostics: typed });
+  const imports = buildImports(ctx, {
+    args: [toolName, ...request.args],
+    env: request.env,
+    stdin: typed ? new Uint8Array(0) : request.input,
+    mounts: request.mounts.map((m, i) => ({ guestPath: m.path, vfs: mountVfs(m, quota), id: i + 1 })),
+    realtime,
+  });
+  let exitCode: number | null = null;
+  let output: Uint8Array | undefined;
+  let failure: string | undefined;
+  let error: unknown;
+  let instance: Instance | undefined;
+  try {
+    instance = await instantiate(c, imports, guard);
+    guard.check();
+    if (typed) ({ exitCode, output, failure } = callTyped(instance, request.input, limits.outputBytes));
+    else exitCode = runCommand(instance);
+  } catch (e) {
+    if (e instanceof ExitSignal) exitCode = e.code;
+    else error = e;
+  } finally {
+    ctx.close();
+  }
+  return toOutcome({
+    exitCode,
+    ...(output === undefined ? {} : { output }),
+    ...(failure === undefined ? {} : { failure }),
+    error,
+    wallMs: clock.monotonic() - t0,
+    memoryBytes: instance?.memory()?.buffer.byteLength ?? 0,
+    input: request.input,
+    limits,
+    ctx,
+    quota,
+  });
+}
+
+function runCommand(instance: Instance): number {
+  const iface = Object.entries(instance.exports).find(([k]) => k.startsWith('wasi:cli/run@'))?.[1] as { run(): void } | undefined;
+  if (iface === undefined) throw new AirlockError('INTERNAL', 'the component has no wasi:cli/run export');
+  try {
+    iface.run();
+    return 0;
+  } catch (e) {
+    if (payloadOf(e).found) return 1; // run returned err
+    throw e;
+  }
+}
+
+function callTyped(instance: Instance, input: Uint8Array, outputBytes: number): { exitCode: number; output: Uint8Array; failure?: string } {
+  const call = instance.exports['call'] as (input: string) => string;
+  let answer: string;
+  try {
+    answer = call(new TextDecoder().decode(input));
+  } catch (e) {
+    const { found, value } = payloadOf(e);
+    if (!found) throw e;
+    const err = value as { code?: unknown; message?: unknown };
+    const error = { code: String(err?.code ?? 'error'), message: String(err?.message ?? '') };
+    // The tool convention's failure shape, so the gate reads it like a command's.
+    return { exitCode: 1, output: utf8.encode(JSON.stringify({ error })), failure: `${error.code}: ${error.message}` };
+  }
+  const output = utf8.encode(answer);
+  if (output.length > outputBytes) throw new LimitTrap('output', `output limit of ${outputBytes} bytes exceeded`);
+  return { exitCode: 0, output };
+}
+
+async function describe(
+  c: LoadedComponent,
+  toolName: string,
+  clock: MonotonicClock,
+  realtime: () => number,
+): Promise<ToolDescriptor | undefined> {
+  if (c.kind !== 'typed') return undefined;
+  const guard = new RunGuard(clock, 5_000, 64 * 1024 * 1024);
+  const ctx = new CallContext({ guard, outputBytes: 0, stderrBytes: 64 * 1024, stdoutIsDiagnostics: true });
+  const imports = buildImports(ctx, { args: [toolName], env: {}, stdin: new Uint8Array(0), mounts: [], realtime });
+  try {
+    const instance = await instantiate(c, imports, guard);
+    const d = (instance.exports['describe'] as () => ToolDescriptor)();
+    return { name: d.name, description: d.description, inputSchema: d.inputSchema, outputSchema: d.outputSchema };
+  } finally {
+    ctx.close();
+  }
+}
