@@ -1,0 +1,9 @@
+/**
+ * @airlock/meter: a WebAssembly binary rewriter that makes a core module run
+ * on fuel (a deterministic instruction budget held in a global only the host
+ * can reach) and within capped memories and tables. No dependencies; works
+ * wherever JavaScript runs. See docs/decisions/0006-fuel-metering.md.
+ */
+export { BULK_GROW, BULK_MEMORY, BULK_TABLE, bulkShift, INSTRUCTION_COST } from './cost-model.js';
+export { meter } from './meter.js';
+export { DEFAULT_FUEL_EXPORT, type MeterOptions, type MeterResult, type MeterStats } from './options.js';
