@@ -28,7 +28,7 @@ import { toOutcome } from './outcome.js';
 import { CallContext } from './preview2/call-context.js';
 import { buildImports, ExitSignal } from './preview2/host.js';
 import { transpile, transpileKey } from './transpile.js';
-import { decodeTranspiled, encodeTranspiled, type Transpiled, type TranspileCache } from './transpile-cache.js';
+import { decodeTranspiled, encodeTranspiled, type TranspileCache, type Transpiled } from './transpile-cache.js';
 import { type CoreInstance, WasmSync } from './wasm.js';
 
 export interface ComponentEngineOptions {

@@ -9,5 +9,5 @@ export type { GeneratedModule, ModuleLoader } from './load.js';
 export { dataUrlLoader } from './load.js';
 export { PROVIDED_INTERFACES } from './preview2/host.js';
 export { checkComponentHeader, TRANSPILER_ID, transpileKey } from './transpile.js';
-export type { Transpiled, TranspileCache } from './transpile-cache.js';
+export type { TranspileCache, Transpiled } from './transpile-cache.js';
 export { decodeTranspiled, encodeTranspiled } from './transpile-cache.js';
