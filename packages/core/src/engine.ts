@@ -7,6 +7,7 @@
 import type { FsAccess } from './grants.js';
 import type { Limits } from './limits.js';
 import type { EngineKind } from './manifest.js';
+import type { CallResult } from './result.js';
 import type { Tool } from './tool.js';
 import type { Usage } from './usage.js';
 import type { Vfs } from './vfs.js';
@@ -27,6 +28,13 @@ export interface RunRequest {
   readonly env: Readonly<Record<string, string>>;
   readonly mounts: readonly Mount[];
   readonly limits: Limits;
+  /**
+   * Call another tool through the gate, as its own audited call with this
+   * call as its parent, under the same agent and session. Set by the Gate
+   * (absent past its nesting depth, MAX_CALL_DEPTH); engines that let a guest
+   * call tools (the js engine's `tools.call`) use it, others ignore it.
+   */
+  readonly callTool?: (tool: string, input: unknown) => Promise<CallResult>;
 }
 
 /**

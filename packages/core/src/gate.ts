@@ -47,6 +47,22 @@ export interface GateOptions {
 
 type Summary = CallResult['decision'];
 
+/** How deep tool calls made by tools (`RunRequest.callTool`) may nest. */
+export const MAX_CALL_DEPTH = 4;
+
+/** A snippet for the `js` tool (see `Gate.eval`). */
+export interface EvalRequest {
+  readonly agent: string;
+  readonly session: string;
+  /** JavaScript source: a script (its completion value, or what a top-level `return` gives) or an ES module (`export default`). */
+  readonly code: string;
+  /** The value the snippet sees as `input`. */
+  readonly input?: unknown;
+  /** The tool name snippets are governed by; default `js`. */
+  readonly tool?: string;
+  readonly parentId?: string;
+}
+
 export class Gate {
   readonly #o: GateOptions;
   readonly #engines = new Map<EngineKind, Engine>();
@@ -64,7 +80,26 @@ export class Gate {
   }
 
   /** Take one call through the gate. Resolves after both audit records are durable. */
-  async call(request: CallRequest): Promise<CallResult> {
+  call(request: CallRequest): Promise<CallResult> {
+    return this.#call(request, 0);
+  }
+
+  /**
+   * Run a JavaScript snippet: a call to the snippet tool (`js` unless named),
+   * with input `{ code, input }`, decided, sandboxed and audited like any call.
+   */
+  eval(request: EvalRequest): Promise<CallResult> {
+    const input = request.input === undefined ? { code: request.code } : { code: request.code, input: request.input };
+    return this.call({
+      agent: request.agent,
+      session: request.session,
+      tool: request.tool ?? 'js',
+      input,
+      ...(request.parentId ? { parentId: request.parentId } : {}),
+    });
+  }
+
+  async #call(request: CallRequest, depth: number): Promise<CallResult> {
     const { host } = this.#o;
     const id = `${this.#idPrefix}-${(this.#counter++).toString(36)}`;
     const base = {
@@ -124,7 +159,7 @@ export class Gate {
       });
       return { id, status: 'denied', decision: summary, usage };
     }
-    return this.#runAllowed(id, base, tool, decision, input, bytes, inputDigest, summary);
+    return this.#runAllowed(id, base, tool, decision, input, bytes, inputDigest, summary, depth);
   }
 
   async #runAllowed(
@@ -136,6 +171,7 @@ export class Gate {
     receivedBytes: Uint8Array,
     inputDigest: string,
     summary: Summary,
+    depth: number,
   ): Promise<CallResult> {
     const { host } = this.#o;
     const input = decision.effect === 'modify' ? decision.input : received;
@@ -180,7 +216,23 @@ export class Gate {
     let outcome: RunOutcome;
     try {
       const prepared = await this.#prepare(tool);
-      outcome = await prepared.run({ callId: id, input: inputBytes, args: tool.manifest.args, env: grants.env, mounts, limits });
+      const callTool =
+        depth < MAX_CALL_DEPTH
+          ? (name: string, child: unknown) =>
+              this.#call(
+                { agent: base.agent as string, session: base.session as string, tool: name, input: child, parentId: id },
+                depth + 1,
+              )
+          : undefined;
+      outcome = await prepared.run({
+        callId: id,
+        input: inputBytes,
+        args: tool.manifest.args,
+        env: grants.env,
+        mounts,
+        limits,
+        ...(callTool ? { callTool } : {}),
+      });
     } catch (e) {
       const code: ErrorCode = isAirlockError(e) ? e.code : 'INTERNAL';
       const message = e instanceof Error ? e.message : String(e);

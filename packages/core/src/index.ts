@@ -19,8 +19,8 @@ export type {
 export type { Engine, LimitKind, Mount, PreparedTool, RunOutcome, RunRequest, RunStatus } from './engine.js';
 export type { AirlockErrorOptions, ErrorCode, SourcePosition } from './errors.js';
 export { AirlockError, ERROR_CODES, exitCodeFor, isAirlockError } from './errors.js';
-export type { GateOptions } from './gate.js';
-export { Gate } from './gate.js';
+export type { EvalRequest, GateOptions } from './gate.js';
+export { Gate, MAX_CALL_DEPTH } from './gate.js';
 export type { CapabilityRequest, FsAccess, FsGrant, Grants, NetGrant } from './grants.js';
 export { intersectGrants, NO_GRANTS } from './grants.js';
 export type { AppendLog, Host, HostClock, HostCrypto, HostFs, HostStorage, HostWorker, HostWorkers } from './host.js';

@@ -1,0 +1,355 @@
+/**
+ * One snippet, one fresh QuickJS runtime and context, then both disposed.
+ *
+ * A QuickJS *runtime* is a separate heap with its own garbage collector,
+ * memory limit and interrupt handler; a *context* is a realm (globals,
+ * intrinsics) inside it, "like different domains in a browser". We make one
+ * of each per call, so nothing a snippet leaves behind (a patched prototype,
+ * a pending job, a global) can be seen by the next call. The Wasm module
+ * under them is shared and loaded once; it holds no JS state between calls.
+ *
+ * The runner is host-neutral and synchronous except where the guest awaits a
+ * capability: it runs in a worker (engine.ts) or, without workers, in the
+ * host's own thread. It never throws for anything the guest does; every end
+ * is a `SnippetResult`.
+ */
+import type { LimitKind } from '@airlock/core';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
+import { type PreludeGrants, preludeSource } from './prelude.js';
+
+/** What one run needs. Plain data: it crosses to a worker by structured clone. */
+export interface SnippetJob {
+  readonly source: string;
+  /** The name stack traces show, e.g. `snippet.js`. */
+  readonly filename: string;
+  readonly inputJson: string;
+  readonly envJson: string;
+  readonly grants: PreludeGrants;
+  readonly wallMs: number;
+  /**
+   * When the run must end, in epoch milliseconds on `performance.timeOrigin +
+   * performance.now()` (comparable across threads), so the time a job waits
+   * to reach a worker counts against it. Default: wallMs from the start.
+   */
+  readonly deadlineEpochMs?: number;
+  /** QuickJS's allocator limit for this call (see docs/decisions/0009). */
+  readonly memoryBytes: number;
+  readonly outputBytes: number;
+  readonly stderrBytes: number;
+  readonly stackBytes: number;
+}
+
+export interface SnippetResult {
+  readonly status: 'ok' | 'failed' | 'limit' | 'crashed';
+  /** The result as JSON text (status `ok`). */
+  readonly output?: string;
+  /** Console output, capped at `stderrBytes`. */
+  readonly stderr: string;
+  /** Console bytes the guest tried to write, kept or not. */
+  readonly stderrAttempted: number;
+  readonly limit?: LimitKind;
+  readonly message?: string;
+  /** QuickJS heap in use at the end (bytes), or the Wasm memory size. */
+  readonly peakMemoryBytes: number;
+  readonly wallMs: number;
+  /** The Wasm module may be damaged (a QuickJS abort): discard it. */
+  readonly retire: boolean;
+}
+
+/** A guest capability call: op name and JSON arguments in, JSON reply text out. Never rejects. */
+export type Bridge = (op: string, argsJson: string) => Promise<string>;
+
+/** Largest QuickJS stack we ever set: above this, a host RangeError escaped (FIELD-NOTES). */
+export const MAX_STACK_BYTES = 256 * 1024;
+
+/** Longest error message kept from the guest, in UTF-16 units. */
+const MAX_MESSAGE = 1000;
+
+/** `import`/`export` at the start of a line: the snippet is an ES module. */
+const MODULE_SYNTAX = /^\s*(import\s*[\w{*'"]|export\s+(default\b|const\b|let\b|var\b|function\b|async\b|class\b|\{|\*))/m;
+
+export function isModuleSource(source: string): boolean {
+  return MODULE_SYNTAX.test(source);
+}
+
+const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+
+class Console {
+  readonly parts: string[] = [];
+  kept = 0;
+  attempted = 0;
+  cut = false;
+  constructor(readonly cap: number) {}
+  write(text: string): void {
+    if (this.cut) {
+      this.attempted += text.length + 1; // an estimate: nothing more is kept
+      return;
+    }
+    // One huge string is cut before it is encoded: at most cap + 1 units.
+    const line = `${text.length > this.cap ? text.slice(0, this.cap + 1) : text}\n`;
+    const size = utf8Length(line);
+    this.attempted += size;
+    if (this.kept + size > this.cap) {
+      this.cut = true;
+      return;
+    }
+    this.kept += size;
+    this.parts.push(line);
+  }
+  text(): string {
+    const body = this.parts.join('');
+    return this.cut ? `${body}[console output cut at ${this.cap} bytes]\n` : body;
+  }
+}
+
+type Ended = Omit<SnippetResult, 'stderr' | 'stderrAttempted' | 'peakMemoryBytes' | 'wallMs' | 'retire'>;
+
+export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bridge: Bridge): Promise<SnippetResult> {
+  const t0 = performance.now();
+  const deadline =
+    job.deadlineEpochMs === undefined ? t0 + job.wallMs : Math.min(t0 + job.wallMs, job.deadlineEpochMs - performance.timeOrigin);
+  const out = new Console(job.stderrBytes);
+  let interrupted = false;
+  let pending = 0;
+  let disposed = false;
+  let wake: (() => void) | undefined;
+  // Host calls still in flight: their promises are freed before the runtime
+  // (QuickJS asserts that a runtime is freed with no object left alive).
+  const outstanding = new Set<QuickJSDeferredPromise>();
+
+  const rt: QuickJSRuntime = module.newRuntime();
+  rt.setMemoryLimit(job.memoryBytes);
+  rt.setMaxStackSize(Math.min(job.stackBytes, MAX_STACK_BYTES));
+  rt.setInterruptHandler(() => {
+    if (performance.now() > deadline) interrupted = true;
+    return interrupted;
+  });
+  const ctx: QuickJSContext = rt.newContext();
+  let retire = false;
+  let ended: Ended;
+  let peak = 0;
+
+  const wallLimit = (): Ended => ({ status: 'limit', limit: 'wall-time', message: `wall time limit of ${job.wallMs} ms exceeded` });
+
+  /** Why an exception handle ended the run, as a value. */
+  const fromError = (handle: QuickJSHandle): Ended => {
+    if (interrupted) return wallLimit();
+    const { name, message } = describe(ctx, handle);
+    if (name === 'InternalError' && message === 'out of memory')
+      return { status: 'limit', limit: 'memory', message: `memory limit of ${job.memoryBytes} bytes exceeded` };
+    if (name === 'InternalError' && message === 'interrupted') return wallLimit();
+    return { status: 'failed', message: `uncaught ${name}: ${message}` };
+  };
+
+  /** Run jobs until `handle` (maybe a promise) settles; returns the value handle or how it ended. */
+  const settle = async (handle: QuickJSHandle): Promise<QuickJSHandle | Ended> => {
+    for (;;) {
+      const jobs = rt.executePendingJobs();
+      if (jobs.error) {
+        const why = fromError(jobs.error);
+        jobs.error.dispose();
+        return why;
+      }
+      const state = ctx.getPromiseState(handle);
+      if (state.type === 'fulfilled') return state.notAPromise ? handle.dup() : state.value;
+      if (state.type === 'rejected') {
+        const why = fromError(state.error);
+        state.error.dispose();
+        return why;
+      }
+      if (pending === 0)
+        return { status: 'failed', message: 'the snippet returned a promise that can never settle (nothing is left to run or awaited)' };
+      const left = deadline - performance.now();
+      if (left <= 0) return wallLimit();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, left + 1);
+      });
+      clearTimeout(timer);
+      wake = undefined;
+    }
+  };
+
+  try {
+    installHost(ctx, job, out, bridge, {
+      started: (d) => {
+        pending++;
+        outstanding.add(d);
+      },
+      settled: (d) => {
+        pending--;
+        outstanding.delete(d);
+        wake?.();
+      },
+      alive: () => !disposed,
+    });
+    const finish = ctx.unwrapResult(ctx.evalCode(preludeSource(job.grants), 'airlock:prelude', { type: 'global' }));
+    try {
+      ended = await evaluate(ctx, job, settle, fromError, finish);
+    } finally {
+      finish.dispose();
+    }
+  } catch (e) {
+    // Only host misuse or a damaged Wasm module gets here (an abort, a
+    // QuickJS assertion): the module is not trusted again.
+    retire = true;
+    ended = interrupted ? wallLimit() : { status: 'crashed', message: `the QuickJS engine failed: ${(e as Error)?.message ?? e}` };
+  }
+  if (ended.status === 'ok' && ended.output !== undefined && utf8Length(ended.output) > job.outputBytes)
+    ended = { status: 'limit', limit: 'output', message: `the output is over the limit of ${job.outputBytes} bytes` };
+  try {
+    peak = memoryInUse(rt, ctx);
+  } catch {
+    peak = module.getWasmMemory().buffer.byteLength;
+  }
+  disposed = true;
+  try {
+    for (const d of outstanding) if (d.alive) d.dispose();
+    ctx.dispose();
+    rt.dispose();
+  } catch {
+    retire = true;
+  }
+  return {
+    ...ended,
+    stderr: out.text(),
+    stderrAttempted: out.attempted,
+    peakMemoryBytes: peak,
+    wallMs: performance.now() - t0,
+    retire,
+  };
+}
+
+async function evaluate(
+  ctx: QuickJSContext,
+  job: SnippetJob,
+  settle: (h: QuickJSHandle) => Promise<QuickJSHandle | Ended>,
+  fromError: (h: QuickJSHandle) => Ended,
+  finish: QuickJSHandle,
+): Promise<Ended> {
+  const isModule = isModuleSource(job.source);
+  let result = ctx.evalCode(job.source, job.filename, { type: isModule ? 'module' : 'global' });
+  if (!isModule && result.error && describe(ctx, result.error).name === 'SyntaxError' && /\b(await|return)\b/.test(job.source)) {
+    // A script with top-level `await` or `return`: run it as the body of an
+    // async function (same line numbers), its value what it returns.
+    result.error.dispose();
+    result = ctx.evalCode(`(async () => {${job.source}\n})()`, job.filename, { type: 'global' });
+  }
+  if (result.error) {
+    const why = fromError(result.error);
+    result.error.dispose();
+    return why;
+  }
+  let value = await settle(result.value);
+  result.value.dispose();
+  if (!isHandle(value)) return value;
+  if (isModule) {
+    const namespace = value;
+    const exported = ctx.getProp(namespace, 'default');
+    namespace.dispose();
+    value = await settle(exported);
+    exported.dispose();
+    if (!isHandle(value)) return value;
+  }
+  const text = ctx.callFunction(finish, ctx.undefined, value);
+  value.dispose();
+  if (text.error) {
+    const why = fromError(text.error);
+    text.error.dispose();
+    return why.status === 'failed' ? { status: 'failed', message: `the result is not JSON-serialisable: ${why.message}` } : why;
+  }
+  const output = ctx.getString(text.value);
+  text.value.dispose();
+  return { status: 'ok', output };
+}
+
+function isHandle(v: QuickJSHandle | Ended): v is QuickJSHandle {
+  return typeof (v as QuickJSHandle).dispose === 'function';
+}
+
+interface Pending {
+  started(d: QuickJSDeferredPromise): void;
+  settled(d: QuickJSDeferredPromise): void;
+  alive(): boolean;
+}
+
+/** The two host functions and the input, for the prelude to pick up and hide. */
+function installHost(ctx: QuickJSContext, job: SnippetJob, out: Console, bridge: Bridge, pending: Pending): void {
+  const log = ctx.newFunction('log', (level, text) => {
+    out.write(ctx.typeof(text) === 'string' ? ctx.getString(text) : '');
+    void level;
+  });
+  const call = ctx.newFunction('call', (op, args) => {
+    const opName = ctx.typeof(op) === 'string' ? ctx.getString(op) : '';
+    const argsJson = ctx.typeof(args) === 'string' ? ctx.getString(args) : '[]';
+    const deferred = ctx.newPromise();
+    pending.started(deferred);
+    bridge(opName, argsJson)
+      .then(
+        (reply) => {
+          if (pending.alive()) {
+            const h = ctx.newString(reply);
+            deferred.resolve(h);
+            h.dispose();
+          }
+        },
+        () => {
+          // A Bridge never rejects; if one did, say nothing about why.
+          if (pending.alive()) {
+            const h = ctx.newString('{"ok":false,"error":{"name":"Error","message":"the host call failed"}}');
+            deferred.resolve(h);
+            h.dispose();
+          }
+        },
+      )
+      .finally(() => {
+        if (pending.alive()) deferred.dispose();
+        pending.settled(deferred);
+      });
+    return deferred.handle;
+  });
+  const input = ctx.newString(job.inputJson);
+  const env = ctx.newString(job.envJson);
+  ctx.setProp(ctx.global, '__airlock_log', log);
+  ctx.setProp(ctx.global, '__airlock_call', call);
+  ctx.setProp(ctx.global, '__airlock_input', input);
+  ctx.setProp(ctx.global, '__airlock_env', env);
+  for (const h of [log, call, input, env]) h.dispose();
+}
+
+/** Name and message of a thrown guest value, read without running guest code. */
+function describe(ctx: QuickJSContext, handle: QuickJSHandle): { name: string; message: string } {
+  const kind = ctx.typeof(handle);
+  if (kind === 'object') {
+    const read = (key: string): string | undefined => {
+      const h = ctx.getProp(handle, key);
+      const s = ctx.typeof(h) === 'string' ? ctx.getString(h) : undefined;
+      h.dispose();
+      return s;
+    };
+    let name: string | undefined;
+    let message: string | undefined;
+    try {
+      name = read('name');
+      message = read('message');
+    } catch {}
+    return { name: (name ?? 'Error').slice(0, 100), message: (message ?? '[a thrown object]').slice(0, MAX_MESSAGE) };
+  }
+  if (kind === 'string') return { name: 'Error', message: ctx.getString(handle).slice(0, MAX_MESSAGE) };
+  if (kind === 'number') return { name: 'Error', message: String(ctx.getNumber(handle)) };
+  return { name: 'Error', message: `[a thrown ${kind}]` };
+}
+
+/** QuickJS's own count of heap bytes in use. */
+function memoryInUse(rt: QuickJSRuntime, ctx: QuickJSContext): number {
+  const h = rt.computeMemoryUsage();
+  try {
+    const used = ctx.getProp(h, 'memory_used_size');
+    const n = ctx.typeof(used) === 'number' ? ctx.getNumber(used) : 0;
+    used.dispose();
+    return n;
+  } finally {
+    h.dispose();
+  }
+}
