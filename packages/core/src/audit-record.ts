@@ -8,6 +8,7 @@
  * records (`recovery` after cutting a torn tail, `open` when a writer starts).
  */
 import type { Effect } from './decision.js';
+import type { EgressRecord } from './engine.js';
 import type { Grants } from './grants.js';
 import type { Limits } from './limits.js';
 import type { Usage } from './usage.js';
@@ -47,6 +48,8 @@ export interface AuditEntry {
     readonly exitCode?: number | null;
     readonly limit?: string;
     readonly denials?: readonly { readonly op: string; readonly path: string; readonly errno: string }[];
+    /** Outbound requests and redirect hops, allowed or denied (no secret values). */
+    readonly egress?: readonly EgressRecord[];
   };
   /** Hex SHA-256 of the output bytes. */
   readonly resultDigest?: string;

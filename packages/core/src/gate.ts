@@ -15,12 +15,12 @@
  */
 import type { AuditEntry, AuditSink, CallStatus } from './audit-record.js';
 import type { Decision, PolicyDecider } from './decision.js';
-import type { Engine, Mount, PreparedTool, RunOutcome } from './engine.js';
+import type { EgressContext, Engine, Mount, PreparedTool, RunOutcome } from './engine.js';
 import { AirlockError, type ErrorCode, isAirlockError } from './errors.js';
 import { type Grants, intersectGrants } from './grants.js';
-import type { HostClock, HostCrypto } from './host.js';
+import type { HostClock, HostCrypto, HostNet, HostSecrets } from './host.js';
 import { fromUtf8, toHex, utf8 } from './json.js';
-import { DEFAULT_LIMITS, resolveLimits } from './limits.js';
+import { DEFAULT_EGRESS_LIMITS, DEFAULT_LIMITS, resolveLimits } from './limits.js';
 import type { EngineKind } from './manifest.js';
 import { redactInput } from './redact.js';
 import type { CallRequest, CallResult } from './result.js';
@@ -35,7 +35,13 @@ export interface GateOptions {
   readonly tools: ToolRegistry;
   readonly engines: readonly Engine[];
   readonly audit: AuditSink;
-  readonly host: { readonly clock: HostClock; readonly crypto: HostCrypto };
+  /** `net` and `secrets` are only used by calls that are granted `net` (a whole Host fits here). */
+  readonly host: {
+    readonly clock: HostClock;
+    readonly crypto: HostCrypto;
+    readonly net?: HostNet;
+    readonly secrets?: HostSecrets;
+  };
   /** The Vfs behind a policy volume name, or undefined if this host has none. */
   readonly volume: (name: string) => Vfs | undefined;
   /**
@@ -216,6 +222,7 @@ export class Gate {
     let outcome: RunOutcome;
     try {
       const prepared = await this.#prepare(tool);
+      const egress = this.#egress(grants);
       const callTool =
         depth < MAX_CALL_DEPTH
           ? (name: string, child: unknown) =>
@@ -231,6 +238,7 @@ export class Gate {
         env: grants.env,
         mounts,
         limits,
+        ...(egress ? { egress } : {}),
         ...(callTool ? { callTool } : {}),
       });
     } catch (e) {
@@ -256,6 +264,7 @@ export class Gate {
         ...(result.error ? { code: result.error.code, message: result.error.message } : {}),
         ...(outcome.limit ? { limit: outcome.limit } : {}),
         ...(outcome.denials && outcome.denials.length > 0 ? { denials: outcome.denials } : {}),
+        ...(outcome.egress && outcome.egress.length > 0 ? { egress: outcome.egress } : {}),
       },
     });
     return {
@@ -269,6 +278,7 @@ export class Gate {
       ...(result.error ? { error: result.error } : {}),
       ...(outcome.limit ? { limit: outcome.limit } : {}),
       ...(outcome.denials && outcome.denials.length > 0 ? { denials: outcome.denials } : {}),
+      ...(outcome.egress && outcome.egress.length > 0 ? { egress: outcome.egress } : {}),
     };
   }
 
@@ -309,6 +319,23 @@ export class Gate {
       if (!vfs) throw new AirlockError('HOST_UNSUPPORTED', `volume "${g.volume}" (for mount ${g.mount}) is not available on this host`);
       return { path: g.mount, vfs, access: g.access };
     });
+  }
+
+  /**
+   * The call's network, when it is granted any. The secret reader only
+   * resolves the names this call's grants refer to, so an engine cannot use
+   * it to read other host variables.
+   */
+  #egress(grants: Grants): EgressContext | undefined {
+    if (grants.net.length === 0) return undefined;
+    const { net, secrets } = this.#o.host;
+    const refs = grants.secrets ?? {};
+    return {
+      grants: grants.net,
+      secrets: (name) => (secrets && Object.hasOwn(refs, name) ? secrets.read(refs[name]!) : undefined),
+      ...(net ? { net } : {}),
+      limits: DEFAULT_EGRESS_LIMITS,
+    };
   }
 
   #prepare(tool: Tool): Promise<PreparedTool> {

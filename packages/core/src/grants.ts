@@ -4,6 +4,7 @@
  * `intersectGrants`). Grants belong to one call's instance; nothing here is
  * process-wide. An empty grant is no capability.
  */
+import { netPatternCovers, parseNetPattern, secretNames } from './net-pattern.js';
 
 /** `read` mounts refuse every mutation; `read-write` allow them within quota. */
 export type FsAccess = 'read' | 'read-write';
@@ -18,12 +19,32 @@ export interface FsGrant {
 }
 
 /**
- * An outbound destination (enforced by the egress filter, issue 3). `url` is
- * a pattern `scheme://host:port/path-prefix*` with `*` wildcards.
+ * An outbound destination, enforced by @airlock/egress on every request and
+ * every redirect hop. `url` is a net pattern (see net-pattern.ts):
+ * `scheme://host[:port][/path-prefix*]`, host exact or `*.`-prefixed.
  */
 export interface NetGrant {
   readonly url: string;
+  /** Uppercase HTTP methods, e.g. `["GET", "POST"]`. */
   readonly methods: readonly string[];
+  /**
+   * Headers the host adds to requests this grant lets through, after the
+   * check and never visible to the guest. Values may name secrets as
+   * `{{secret:NAME}}`; the policy never holds a secret's value.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Allow private, loopback, link-local and other non-public addresses, and
+   * literal IP hosts. Default false: such destinations are denied even when
+   * the pattern matches (the DNS-rebinding and SSRF defence).
+   */
+  readonly allowPrivate?: boolean;
+}
+
+/** Where the host finds a secret's value (the policy's `secrets:` map). Never the value. */
+export interface SecretRef {
+  /** The name of a host environment variable. */
+  readonly env: string;
 }
 
 export interface Grants {
@@ -31,6 +52,11 @@ export interface Grants {
   /** Environment variables the guest sees, name to value. */
   readonly env: Readonly<Record<string, string>>;
   readonly net: readonly NetGrant[];
+  /**
+   * The secrets the `net` grants' headers refer to, name to where the host
+   * reads them. Absent when no granted header names a secret.
+   */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
 }
 
 export const NO_GRANTS: Grants = Object.freeze({ fs: [], env: {}, net: [] });
@@ -46,8 +72,15 @@ export interface CapabilityRequest {
  * Grants = requested ∩ given. A mount is granted only when the manifest
  * requests that mount path and the policy gives it; its access is the weaker
  * of the two. An env var is granted only when requested by name and given a
- * value by the policy. Net grants are matched by exact pattern for now; the
- * egress filter (issue 3) refines this.
+ * value by the policy.
+ *
+ * A net request is granted when a policy grant's pattern covers it (every URL
+ * the request's pattern matches, the grant's matches too; see
+ * `netPatternCovers`). The result keeps the request's (narrower) pattern,
+ * the methods both name (a request without methods takes the grant's), and
+ * the grant's headers and allowPrivate; the first covering grant that leaves
+ * a method decides. A request pattern that does not parse is granted nothing.
+ * Secrets are kept only when a granted header refers to them.
  */
 export function intersectGrants(requested: CapabilityRequest, given: Grants): Grants {
   const fs: FsGrant[] = [];
@@ -63,11 +96,34 @@ export function intersectGrants(requested: CapabilityRequest, given: Grants): Gr
     if (value !== undefined) env[name] = value;
   }
   const net: NetGrant[] = [];
+  const secrets: Record<string, SecretRef> = {};
+  let anySecret = false;
+  const givenPatterns = given.net.map((g) => parseNetPattern(g.url));
   for (const want of requested.net ?? []) {
-    const give = given.net.find((g) => g.url === want.url);
-    if (!give) continue;
-    const methods = (want.methods ?? give.methods).filter((m) => give.methods.includes(m));
-    if (methods.length > 0) net.push({ url: give.url, methods });
+    const inner = parseNetPattern(want.url);
+    if (typeof inner === 'string') continue;
+    for (const [i, give] of given.net.entries()) {
+      const outer = givenPatterns[i]!;
+      if (typeof outer === 'string' || !netPatternCovers(outer, inner)) continue;
+      const asked = (want.methods ?? give.methods).map((m) => m.toUpperCase());
+      const methods = give.methods.filter((m) => asked.includes(m));
+      if (methods.length === 0) continue;
+      net.push({
+        url: want.url,
+        methods,
+        ...(give.headers ? { headers: give.headers } : {}),
+        ...(give.allowPrivate ? { allowPrivate: true } : {}),
+      });
+      for (const value of Object.values(give.headers ?? {})) {
+        for (const name of secretNames(value)) {
+          // Own properties only: a secret called "constructor" is not Object's.
+          if (!given.secrets || !Object.hasOwn(given.secrets, name)) continue;
+          Object.defineProperty(secrets, name, { value: given.secrets[name], enumerable: true });
+          anySecret = true;
+        }
+      }
+      break;
+    }
   }
-  return { fs, env, net };
+  return anySecret ? { fs, env, net, secrets } : { fs, env, net };
 }

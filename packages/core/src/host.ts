@@ -3,6 +3,7 @@
  * gives the core. The core asks the Host; it never sniffs the environment,
  * so the same gate runs anywhere a Host can be written (DESIGN.md §3).
  */
+import type { SecretRef } from './grants.js';
 import type { Vfs } from './vfs.js';
 
 export interface HostClock {
@@ -68,6 +69,69 @@ export interface HostWorkers {
   spawn(moduleUrl: URL): HostWorker;
 }
 
+/**
+ * One outbound HTTP exchange, as @airlock/egress hands it to the host after
+ * checking it against the grants. The host adds no policy of its own, but it
+ * owns the one check only it can make: which address it really connects to.
+ */
+export interface HostNetRequest {
+  /** Absolute http(s) URL, already checked (no userinfo, no fragment). */
+  readonly url: string;
+  /** Uppercase method. */
+  readonly method: string;
+  /** Header pairs to send as they are (secrets already injected). */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body?: Uint8Array;
+  /** The whole exchange (resolve, connect, send, read) must end within this, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Stop reading the body after this many bytes and report `truncated`. */
+  readonly maxResponseBytes: number;
+  /**
+   * Whether the host may connect to this IP address (text form, IPv6 without
+   * brackets). The host resolves the name once, calls this for every address
+   * it would use, and connects only to an address that passed: never to a
+   * name resolved again later (the DNS-rebinding defence). Literal IP hosts
+   * are checked too. Any address that fails fails the request.
+   */
+  checkAddress(ip: string): boolean;
+}
+
+export interface HostNetResponse {
+  readonly status: number;
+  /** Header pairs as received (names lowercased). */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** At most `maxResponseBytes` bytes. */
+  readonly body: Uint8Array;
+  /** True when the body was longer than `maxResponseBytes` and reading stopped. */
+  readonly truncated: boolean;
+  /** The `location` header of a 3xx, as sent (the host never follows redirects). */
+  readonly location?: string;
+}
+
+/** Why an exchange did not happen or did not finish: a value, not a throw. */
+export interface HostNetFailure {
+  readonly failure: 'address-denied' | 'timeout' | 'dns' | 'connect' | 'tls' | 'protocol';
+  readonly message: string;
+  /** The address that failed `checkAddress`, for the audit record. */
+  readonly address?: string;
+}
+
+/**
+ * Outbound HTTP(S). TLS keeps certificate and name verification (SNI and
+ * the certificate checked against the URL's host, not the address). No
+ * proxies from the environment, no connection pooling across calls, no
+ * automatic redirects, no decompression.
+ */
+export interface HostNet {
+  request(request: HostNetRequest): Promise<HostNetResponse | HostNetFailure>;
+}
+
+/** Where a host reads secret values from (the policy's `secrets:` map names the source). */
+export interface HostSecrets {
+  /** The value, or undefined when the source is not set. Read per call, never cached. */
+  read(ref: SecretRef): string | undefined;
+}
+
 export interface Host {
   /** A short name for logs and reports: `node`, `deno`, `browser`, `workerd`. */
   readonly name: string;
@@ -77,4 +141,8 @@ export interface Host {
   readonly fs?: HostFs;
   readonly storage?: HostStorage;
   readonly workers?: HostWorkers;
+  /** Outbound HTTP for egress grants; absent where the host offers none (then every request is denied). */
+  readonly net?: HostNet;
+  /** Secret values for net grants' headers; absent means no secret resolves. */
+  readonly secrets?: HostSecrets;
 }

@@ -16,19 +16,54 @@ export type {
   RuleRef,
   SessionContext,
 } from './decision.js';
-export type { Engine, LimitKind, Mount, PreparedTool, RunOutcome, RunRequest, RunStatus } from './engine.js';
+export type {
+  EgressContext,
+  EgressRecord,
+  Engine,
+  LimitKind,
+  Mount,
+  PreparedTool,
+  RunOutcome,
+  RunRequest,
+  RunStatus,
+} from './engine.js';
 export type { AirlockErrorOptions, ErrorCode, SourcePosition } from './errors.js';
 export { AirlockError, ERROR_CODES, exitCodeFor, isAirlockError } from './errors.js';
 export type { EvalRequest, GateOptions } from './gate.js';
 export { Gate, MAX_CALL_DEPTH } from './gate.js';
-export type { CapabilityRequest, FsAccess, FsGrant, Grants, NetGrant } from './grants.js';
+export type { CapabilityRequest, FsAccess, FsGrant, Grants, NetGrant, SecretRef } from './grants.js';
 export { intersectGrants, NO_GRANTS } from './grants.js';
-export type { AppendLog, Host, HostClock, HostCrypto, HostFs, HostStorage, HostWorker, HostWorkers } from './host.js';
+export type {
+  AppendLog,
+  Host,
+  HostClock,
+  HostCrypto,
+  HostFs,
+  HostNet,
+  HostNetFailure,
+  HostNetRequest,
+  HostNetResponse,
+  HostSecrets,
+  HostStorage,
+  HostWorker,
+  HostWorkers,
+} from './host.js';
 export { fromUtf8, lineColumn, parseJsonText, toHex, utf8 } from './json.js';
-export type { Limits } from './limits.js';
-export { DEFAULT_LIMITS, LIMIT_KEYS, MiB, resolveLimits } from './limits.js';
+export type { EgressLimits, Limits } from './limits.js';
+export { DEFAULT_EGRESS_LIMITS, DEFAULT_LIMITS, LIMIT_KEYS, MiB, resolveLimits } from './limits.js';
 export type { EngineKind, JsonSchema, ToolManifest } from './manifest.js';
 export { ENGINE_KINDS, parseManifest, validateLimits, validateManifest } from './manifest.js';
+export type { NetPattern, NetScheme, NetTarget } from './net-pattern.js';
+export {
+  DEFAULT_PORTS,
+  isIpLiteralHost,
+  matchNetPattern,
+  netPatternCovers,
+  parseNetPattern,
+  readNetTarget,
+  SECRET_REFERENCE,
+  secretNames,
+} from './net-pattern.js';
 export { REDACTED, redactInput } from './redact.js';
 export type { CallRequest, CallResult } from './result.js';
 export type { SchemaCheck } from './schema.js';

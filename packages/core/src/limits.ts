@@ -57,3 +57,23 @@ export function resolveLimits(...sources: ReadonlyArray<Partial<Limits> | undefi
   }
   return out as unknown as Limits;
 }
+
+/**
+ * Caps on each outbound request a tool makes (packages/egress). Kept apart
+ * from `Limits` for now: the policy cannot set them yet, so every call gets
+ * these.
+ */
+export interface EgressLimits {
+  /** Largest response body, in bytes; a longer one is cut and denied. */
+  readonly responseBytes: number;
+  /** Whole exchange, resolve to last byte, per hop, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Redirects followed for one request before it is denied. */
+  readonly maxRedirects: number;
+}
+
+export const DEFAULT_EGRESS_LIMITS: EgressLimits = Object.freeze({
+  responseBytes: 1 * MiB,
+  timeoutMs: 10_000,
+  maxRedirects: 5,
+});

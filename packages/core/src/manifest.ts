@@ -7,6 +7,7 @@ import { AirlockError } from './errors.js';
 import type { CapabilityRequest, FsAccess } from './grants.js';
 import { parseJsonText } from './json.js';
 import { LIMIT_KEYS, type Limits } from './limits.js';
+import { parseNetPattern } from './net-pattern.js';
 
 export type EngineKind = 'wasip1' | 'component' | 'js';
 export const ENGINE_KINDS: readonly EngineKind[] = ['wasip1', 'component', 'js'];
@@ -113,9 +114,11 @@ function validateCapabilities(v: unknown, file?: string): CapabilityRequest {
   const net: { url: string; methods?: string[] }[] = [];
   for (const n of (v.net as unknown[] | undefined) ?? []) {
     if (!isRecord(n) || typeof n.url !== 'string') fail(file, 'each "capabilities.net" entry needs a "url" pattern');
+    const pattern = parseNetPattern(n.url);
+    if (typeof pattern === 'string') fail(file, `"capabilities.net" url ${JSON.stringify(n.url)}: ${pattern}`);
     const methods = n.methods;
-    if (methods !== undefined && (!Array.isArray(methods) || !methods.every((x) => typeof x === 'string')))
-      fail(file, '"methods" must be an array of strings');
+    if (methods !== undefined && (!Array.isArray(methods) || !methods.every((x) => typeof x === 'string' && /^[A-Z]+$/.test(x))))
+      fail(file, `"methods" of ${n.url} must be an array of uppercase HTTP methods such as "GET"`);
     net.push(methods === undefined ? { url: n.url } : { url: n.url, methods: methods as string[] });
   }
   return { fs, env: env as string[], net };

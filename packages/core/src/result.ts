@@ -1,7 +1,7 @@
 /** What a call returns to the agent. */
 import type { CallStatus } from './audit-record.js';
 import type { Effect } from './decision.js';
-import type { LimitKind } from './engine.js';
+import type { EgressRecord, LimitKind } from './engine.js';
 import type { ErrorCode } from './errors.js';
 import type { Usage } from './usage.js';
 
@@ -31,4 +31,6 @@ export interface CallResult {
   readonly exitCode?: number | null;
   /** File-system operations the sandbox refused (also in the audit outcome). */
   readonly denials?: readonly { readonly op: string; readonly path: string; readonly errno: string }[];
+  /** Outbound requests, allowed or denied (also in the audit outcome). */
+  readonly egress?: readonly EgressRecord[];
 }
