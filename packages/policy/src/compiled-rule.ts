@@ -82,7 +82,12 @@ export function compileRule(spec: RuleSpec, defaults: Partial<Limits>): Compiled
       effect: 'allow',
       rule: ref,
       reason: `allowed by rule ${JSON.stringify(spec.id)}`,
-      grants: { fs: spec.grants.fs.map((g) => ({ ...g })), env: { ...spec.grants.env }, net: [] },
+      grants: {
+        fs: spec.grants.fs.map((g) => ({ ...g })),
+        env: { ...spec.grants.env },
+        net: spec.grants.net.map((g) => ({ ...g })),
+        ...(Object.keys(spec.grants.secrets).length > 0 ? { secrets: { ...spec.grants.secrets } } : {}),
+      },
       limits: { ...defaults, ...spec.limits },
       redact: [...spec.redact],
     };

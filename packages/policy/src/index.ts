@@ -20,6 +20,7 @@ export type {
   PolicyProblem,
   RuleEffect,
   RuleSpec,
+  SecretSpec,
   VolumeSpec,
   WhenSpec,
 } from './model.js';

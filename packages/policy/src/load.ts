@@ -17,7 +17,7 @@ export function loadPolicy(text: string, opts: LoadOptions = {}): CompiledPolicy
 /** A policy with no rules: every call is denied, and the reason says why. */
 export function denyAllPolicy(): CompiledPolicy {
   return compilePolicy(
-    { version: POLICY_VERSION, volumes: {}, limits: {}, rules: [] },
+    { version: POLICY_VERSION, volumes: {}, secrets: {}, limits: {}, rules: [] },
     {
       defaultReason: (agent, tool) =>
         `no policy is loaded, so no rule allows agent ${JSON.stringify(agent)} to call tool ${JSON.stringify(tool)}`,

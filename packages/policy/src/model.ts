@@ -7,7 +7,7 @@
  * The shapes mirror docs/policy-format.md one to one. A document that exists
  * as a value is a valid one: the parser never hands out a partial policy.
  */
-import type { FsGrant, Limits, SourcePosition } from '@airlock/core';
+import type { FsGrant, Limits, NetGrant, SecretRef, SourcePosition } from '@airlock/core';
 
 /** The policy format version this package reads. */
 export const POLICY_VERSION = 1;
@@ -43,11 +43,13 @@ export interface WhenSpec {
   readonly position: SourcePosition;
 }
 
-/** A policy's grants. `net` stays empty until egress lands (issue 3). */
+/** A policy's grants. `net` patterns are canonical and their methods uppercase (see docs/policy-format.md). */
 export interface GrantsSpec {
   readonly fs: readonly FsGrant[];
   readonly env: Readonly<Record<string, string>>;
-  readonly net: readonly [];
+  readonly net: readonly NetGrant[];
+  /** The declared secrets this rule's net headers refer to (a subset of the document's). */
+  readonly secrets: Readonly<Record<string, SecretRef>>;
 }
 
 export interface RuleSpec {
@@ -68,6 +70,11 @@ export interface RuleSpec {
   readonly position: SourcePosition;
 }
 
+/** Where the host reads a secret (`secrets: { NAME: { env: VAR } }`); never its value. */
+export interface SecretSpec extends SecretRef {
+  readonly position: SourcePosition;
+}
+
 /** A named host directory that mounts expose; `path` is as written. */
 export interface VolumeSpec {
   readonly path: string;
@@ -79,6 +86,8 @@ export interface PolicyDocument {
   /** The file the policy came from, when known (for positions and volume paths). */
   readonly file?: string;
   readonly volumes: Readonly<Record<string, VolumeSpec>>;
+  /** Declared secrets, by the name net headers use in `{{secret:NAME}}`. */
+  readonly secrets: Readonly<Record<string, SecretSpec>>;
   /** Top-level limits: every allowed call's limits unless its rule overrides a field. */
   readonly limits: Partial<Limits>;
   readonly rules: readonly RuleSpec[];

@@ -117,12 +117,6 @@ test('error position: a dangling alias is reported once', () => {
   assert.equal(list.filter((l) => l.includes('names no anchor')).length, 1);
 });
 
-test('error position: net grants are refused until egress exists', () => {
-  assert.deepEqual(where(`${RULE}    grants: { net: [] }\n`), [
-    '9:15 rule "r1".grants.net is reserved for egress (issue 3) and not supported yet; expected no "net" grant',
-  ]);
-});
-
 test('every problem is collected, sorted by position, and the first is the message', () => {
   const text = [
     'version: 2',

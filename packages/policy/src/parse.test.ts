@@ -4,7 +4,7 @@ import { parsePolicy } from './parse.js';
 
 test('parse: a minimal policy', () => {
   const doc = parsePolicy('version: 1\nrules: []\n');
-  assert.deepEqual(doc, { version: 1, volumes: {}, limits: {}, rules: [] });
+  assert.deepEqual(doc, { version: 1, volumes: {}, secrets: {}, limits: {}, rules: [] });
 });
 
 test('parse: a rule keeps its source position, names as lists, and conditions expanded', () => {

@@ -13,14 +13,15 @@
  */
 import { AirlockError, MiB, type SourcePosition } from '@airlock/core';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
-import { POLICY_VERSION, type PolicyDocument, type PolicyProblem, type RuleSpec, type VolumeSpec } from './model.js';
+import { POLICY_VERSION, type PolicyDocument, type PolicyProblem, type RuleSpec, type SecretSpec, type VolumeSpec } from './model.js';
 import { readLimits } from './read-limits.js';
+import { readSecrets } from './read-net.js';
 import { RULE_ID, type RuleContext, readRule } from './read-rule.js';
 import { BudgetExceeded, NODE_BUDGET, quote, YamlReader } from './yaml-reader.js';
 
 /** Largest policy text accepted, in UTF-8 bytes. */
 export const MAX_POLICY_BYTES = 1 * MiB;
-export const TOP_LEVEL_KEYS = ['version', 'volumes', 'limits', 'rules'] as const;
+export const TOP_LEVEL_KEYS = ['version', 'volumes', 'secrets', 'limits', 'rules'] as const;
 
 export interface ParseOptions {
   /** Where the text came from: put in every position and kept on the document. */
@@ -95,13 +96,16 @@ function readDocument(r: YamlReader, contents: unknown, start: SourcePosition): 
     else if (path !== undefined) Object.defineProperty(volumes, e.key, { value: { path, position: pathE.value.at }, enumerable: true });
   }
 
+  const secretsE = f.get('secrets');
+  const secrets: Record<string, SecretSpec> = secretsE ? readSecrets(r, secretsE.value) : {};
+
   const limitsE = f.get('limits');
   const limits = limitsE ? readLimits(r, limitsE.value, 'limits') : {};
 
   const rules: RuleSpec[] = [];
   const rulesE = f.get('rules');
   if (!rulesE) r.problem(root.at, 'policy has no "rules"; expected rules: a list of rules (an empty list denies everything)');
-  const ctx: RuleContext = { volumes: new Set(Object.keys(volumes)), ids: new Map() };
+  const ctx: RuleContext = { volumes: new Set(Object.keys(volumes)), secrets, ids: new Map() };
   for (const [i, item] of (rulesE ? (r.list(rulesE.value, 'rules') ?? []) : []).entries()) {
     const rule = readRule(r, item, i, ctx);
     if (rule) rules.push(rule);
@@ -112,6 +116,7 @@ function readDocument(r: YamlReader, contents: unknown, start: SourcePosition): 
     version: POLICY_VERSION,
     ...(r.file === undefined ? {} : { file: r.file }),
     volumes,
+    secrets,
     limits,
     rules,
   };

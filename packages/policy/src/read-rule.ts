@@ -5,11 +5,12 @@
  * limits and redact belong to allow rules, a reason to deny/ask rules, and
  * every mount names a declared volume.
  */
-import type { FsAccess, FsGrant, Limits, SourcePosition } from '@airlock/core';
+import type { FsAccess, FsGrant, Limits, NetGrant, SecretRef, SourcePosition } from '@airlock/core';
 import { canonicalGuestPath } from './canonical-path.js';
 import type { ConditionSpec, GrantsSpec, RuleEffect, RuleSpec, WhenSpec } from './model.js';
 import { readCondition } from './read-condition.js';
 import { readLimits } from './read-limits.js';
+import { readNetGrants } from './read-net.js';
 import { isInputPath, subjectError } from './subject.js';
 import { type Entry, quote, type Val, type YamlReader } from './yaml-reader.js';
 
@@ -17,11 +18,12 @@ export const RULE_KEYS = ['id', 'effect', 'agent', 'tool', 'when', 'grants', 'li
 export const RULE_ID = /^[A-Za-z0-9_.-]+$/;
 const EFFECTS: readonly RuleEffect[] = ['allow', 'deny', 'ask'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const NO_GRANTS: GrantsSpec = { fs: [], env: {}, net: [] };
+const NO_GRANTS: GrantsSpec = { fs: [], env: {}, net: [], secrets: {} };
 
-/** What rules share while being read: declared volumes and the ids seen so far. */
+/** What rules share while being read: declared volumes and secrets, and the ids seen so far. */
 export interface RuleContext {
   readonly volumes: ReadonlySet<string>;
+  readonly secrets: Readonly<Record<string, SecretRef>>;
   readonly ids: Map<string, SourcePosition>;
 }
 
@@ -211,11 +213,11 @@ function readGrants(r: YamlReader, v: Val, what: string, ctx: RuleContext): Gran
   }
 
   const netEntry = f.get('net');
-  if (netEntry) {
-    r.problem(netEntry.keyAt, `${what}.net is reserved for egress (issue 3) and not supported yet; expected no "net" grant`);
-    ok = false;
-  }
-  return ok ? { fs, env, net: [] } : undefined;
+  const secrets: Record<string, SecretRef> = {};
+  let net: NetGrant[] | undefined = [];
+  if (netEntry) net = readNetGrants(r, netEntry.value, `${what}.net`, ctx.secrets, secrets);
+  if (!net) ok = false;
+  return ok && net ? { fs, env, net, secrets } : undefined;
 }
 
 function readRedact(r: YamlReader, v: Val, what: string): string[] | undefined {
