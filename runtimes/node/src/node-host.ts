@@ -9,8 +9,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Host, HostClock, HostCrypto, HostFs, HostStorage, HostWorkers } from '@airlock/core';
+import type { Host, HostClock, HostCrypto, HostFs, HostSecrets, HostStorage, HostWorkers } from '@airlock/core';
 import { openNodeLog } from './append-log.js';
+import { createNodeNet } from './node-net.js';
 import { nodeRootVfs } from './node-vfs.js';
 import { spawnNodeWorker } from './worker.js';
 
@@ -22,6 +23,10 @@ export interface NodeHostOptions {
   readonly fs?: boolean;
   readonly storage?: boolean;
   readonly workers?: boolean;
+  /** Outbound HTTP for egress grants (only ever used through @airlock/egress's checks). */
+  readonly net?: boolean;
+  /** Secret values for net grants, read from this process's environment. */
+  readonly secrets?: boolean;
 }
 
 const clock: HostClock = {
@@ -41,6 +46,10 @@ const fs: HostFs = {
   dirname: (path) => dirname(path),
   exists: (path) => existsSync(path),
 };
+
+/** Read at each call, so a rotated variable takes effect without a restart. */
+const secrets: HostSecrets = { read: (ref) => process.env[ref.env] };
+const net = createNodeNet();
 
 const storage: HostStorage = { openLog: (path) => openNodeLog(path) };
 const workers: HostWorkers = { spawn: (url) => spawnNodeWorker(url) };
@@ -66,5 +75,7 @@ export function createNodeHost(opts: NodeHostOptions = {}): Host {
     ...(opts.fs === false ? {} : { fs }),
     ...(opts.storage === false ? {} : { storage }),
     ...(opts.workers === false ? {} : { workers }),
+    ...(opts.net === false ? {} : { net }),
+    ...(opts.secrets === false ? {} : { secrets }),
   };
 }
