@@ -6,6 +6,7 @@ Usage: airlock <command> [options]
 
 Commands:
   run <tool>        run one tool call through the gate
+  eval <code|@file> run a JavaScript snippet through the gate (tool "js")
   policy check      validate a policy file
   policy explain    show which rule decides a call, and why
   audit show        list the audit log
@@ -24,6 +25,23 @@ Options:
   --input <json|@file>  the call's input (JSON text, or @path to read it from a file)
   --policy <file>       policy file (default: ./airlock.policy.yaml if present; otherwise all is denied)
   --tools <dir>         tool directory (default: ./tools if present, else the bundled examples)
+  --agent <name>        who is calling (default: cli)
+  --session <id>        session id (default: a new one)
+  --audit <file>        audit log (default: .airlock/audit.log)
+  --json                print the whole result as JSON`,
+  eval: `Usage: airlock eval <code|@file> [--input <json|@file>] [options]
+
+Runs a JavaScript snippet in QuickJS as a call to the tool "js": the policy
+must allow "js" for the agent, and grants it mounts (as 'fs'), env (as
+'env') and limits like any tool; 'tools.call(name, input)' calls other
+tools through the gate. The snippet's value (a script's last expression or
+'return', or a module's 'export default', awaited) is the output.
+Exit codes as for run.
+
+Options:
+  --input <json|@file>  the value the snippet sees as 'input'
+  --policy <file>       policy file (default: ./airlock.policy.yaml if present; otherwise all is denied)
+  --tools <dir>         tool directory for tools.call (default as for run)
   --agent <name>        who is calling (default: cli)
   --session <id>        session id (default: a new one)
   --audit <file>        audit log (default: .airlock/audit.log)

@@ -6,6 +6,7 @@ import { exitCodeFor, isAirlockError } from '@airlock/core';
 import { parseArgs } from './args.js';
 import { auditShow, auditVerify } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';
+import { evalCommand } from './commands/eval.js';
 import { policyCheck, policyExplain } from './commands/policy.js';
 import { runCommand } from './commands/run.js';
 import { EXIT } from './exit-codes.js';
@@ -16,6 +17,7 @@ type Handler = (args: ReturnType<typeof parseArgs>, out: Out) => Promise<number>
 
 const COMMANDS: Record<string, { values: string[]; run: Handler }> = {
   run: { values: ['input', 'policy', 'tools', 'agent', 'session', 'audit'], run: runCommand },
+  eval: { values: ['input', 'policy', 'tools', 'agent', 'session', 'audit'], run: evalCommand },
   'policy check': { values: [], run: policyCheck },
   'policy explain': { values: ['agent', 'tool', 'input', 'session'], run: policyExplain },
   'audit show': { values: ['audit'], run: auditShow },

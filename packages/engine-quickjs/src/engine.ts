@@ -40,7 +40,9 @@ export interface QuickJsEngineOptions {
   readonly stackBytes?: number;
   /**
    * How long past `limits.wallMs` a worker may take to stop by itself before
-   * it is terminated. Default: 5% of wallMs, between 5 and 100 ms.
+   * it is terminated. Default: 2% of wallMs, between 5 and 50 ms (the
+   * worker's own interrupt deadline is wallMs; this is only for a guest stuck
+   * where the interrupt handler is not called).
    */
   readonly killGraceMs?: number;
   /**
@@ -95,7 +97,7 @@ export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJs
   const execute = async (job: SnippetJob, request: RunRequest, bridge: (op: string, a: string) => Promise<string>) => {
     const cap = capFor(request.limits.memoryBytes);
     if (!options.workers) return runSnippet(await moduleFor(cap), job, bridge);
-    const grace = options.killGraceMs ?? Math.max(5, Math.min(100, request.limits.wallMs * 0.05));
+    const grace = options.killGraceMs ?? Math.max(5, Math.min(50, request.limits.wallMs * 0.02));
     return poolFor(cap).run(job, bridge, request.limits.wallMs + grace);
   };
 
@@ -209,7 +211,7 @@ function toOutcome(
       stdout: new Uint8Array(0),
       limit: 'wall-time',
       message: `wall time limit of ${request.limits.wallMs} ms exceeded (the worker was terminated)`,
-      usage: usage(request, wallMs, request.limits.memoryBytes, 0, 0, caps.readBytes(), caps.quota.used),
+      usage: usage(request, wallMs, 0, 0, 0, caps.readBytes(), caps.quota.used),
     };
   }
   if (result instanceof Error) {

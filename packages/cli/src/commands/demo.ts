@@ -13,12 +13,15 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { verifyAuditLog } from '@airlock/audit';
-import type { CallResult } from '@airlock/core';
-import { openGate } from '@airlock/sdk';
+import { type CallResult, ToolDirectory } from '@airlock/core';
+import { createQuickJsEngine, snippetTool } from '@airlock/engine-quickjs';
+import { createWasip1Engine } from '@airlock/engine-wasip1';
+import { openGate, readPolicy } from '@airlock/sdk';
 import type { Parsed } from '../args.js';
 import { EXAMPLES, host } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { bytes, ms, type Out, truncate } from '../output.js';
+import { snippetCapabilities, withSnippetTool } from './eval.js';
 
 interface Step {
   readonly say: string;
@@ -33,6 +36,20 @@ const STEPS: readonly Step[] = [
   { say: 'Find open TODOs in the project notes', tool: 'grep', input: { path: '/workspace/notes', pattern: 'TODO' }, expect: 'ok' },
   { say: 'Summarise the sales data', tool: 'csv-stats', input: { path: '/workspace/data/sales.csv' }, expect: 'ok' },
   { say: 'Fingerprint the data the report is based on', tool: 'digest', input: { paths: ['/workspace/data/sales.csv'] }, expect: 'ok' },
+  {
+    say: 'Write a JavaScript snippet to cross-check the row count (QuickJS, tool "js")',
+    tool: 'js',
+    input: {
+      code: [
+        "const rows = (await fs.readFile('/workspace/data/sales.csv')).trim().split('\\n').length - 1;",
+        "const stats = await tools.call('csv-stats', { path: '/workspace/data/sales.csv' });",
+        "let secrets = 'read';",
+        "try { await fs.readFile('/workspace/../secrets/api-keys.txt') } catch (e) { secrets = e.code }",
+        'return { rows, csvStatsRows: stats.rows, agree: rows === stats.rows, secrets };',
+      ].join('\n'),
+    },
+    expect: 'ok',
+  },
   {
     say: 'Check the vendor e-mail for action items',
     tool: 'grep',
@@ -117,10 +134,14 @@ export async function demoCommand(_args: Parsed, out: Out): Promise<number> {
   symlinkSync(join(dir, 'secrets'), join(dir, 'workspace', 'notes', 'archive'), 'dir');
   const auditFile = join(dir, 'audit.log');
 
+  const policyFile = join(EXAMPLES, 'airlock.policy.yaml');
+  const js = snippetTool({ sha256: host.crypto.sha256, capabilities: snippetCapabilities(readPolicy(host, policyFile)) });
+  const quickjs = createQuickJsEngine({ ...(host.workers ? { workers: host.workers } : {}) });
   const opened = await openGate({
     host,
-    policy: join(EXAMPLES, 'airlock.policy.yaml'),
-    tools: join(EXAMPLES, 'tools'),
+    policy: policyFile,
+    tools: withSnippetTool(new ToolDirectory(host.fs!, host.crypto, join(EXAMPLES, 'tools')), js),
+    engines: [createWasip1Engine(), quickjs],
     audit: auditFile,
     volumes: { workspace: host.fs!.root(join(dir, 'workspace')), reports: host.fs!.root(join(dir, 'reports')) },
   });
@@ -151,6 +172,7 @@ export async function demoCommand(_args: Parsed, out: Out): Promise<number> {
     }
   } finally {
     await opened.close();
+    await quickjs.close();
   }
   const report = verifyAuditLog(readFileSync(auditFile), host.crypto);
   if (out.json) {
