@@ -4,8 +4,9 @@
  *
  * A unit is about one Wasm instruction. Structural markers that compile to no
  * machine code (`block`, `loop`, `else`, `end`) are free; every other
- * instruction costs 1, including `nop`, `if`, branches and calls, and so does a
- * function's final `end` (its return), so every call costs at least 1.
+ * instruction costs 1, including `nop`, `if`, branches and calls, and entering a
+ * function costs 1 more (for the call and its return, charged with the entry
+ * block), so every call costs at least 1.
  *
  * Bulk operations do work proportional to an operand, so on top of their one
  * unit they are charged for that operand before they run (the operand is the

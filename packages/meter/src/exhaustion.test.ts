@@ -46,7 +46,7 @@ describe('unbounded work traps when the fuel runs out', () => {
     assertFuelTrap(() => (m.exports['f'] as Fn)());
     const mem = new Uint8Array((m.exports['mem'] as { buffer: ArrayBuffer }).buffer);
     assert.equal(mem[0], 0, 'nothing was written');
-    // 5 instructions (3 consts, the fill, the return), and 4 MiB at 1 unit
+    // 5 units (the call, 3 consts, the fill), and 4 MiB at 1 unit
     // per 16 bytes: 262144 units, charged in one step before the fill.
     assert.equal(m.fuel, 1000n - 5n - 262144n);
   });
@@ -76,7 +76,7 @@ describe('fuel accounting is exact and deterministic', () => {
     (local.get $s)))`;
 
   test('fuel_charges_one_unit_per_instruction', async () => {
-    // 10 instructions per iteration, then `local.get $s` and the return: 10n + 2.
+    // The call (1), 10 instructions per iteration, then `local.get $s`: 10n + 2.
     const m = await instantiateMetered(wat(sum), 1000n);
     assert.equal((m.exports['f'] as Fn)(5), 15);
     assert.equal(m.fuel, 1000n - 52n);
@@ -87,9 +87,9 @@ describe('fuel accounting is exact and deterministic', () => {
     assert.equal((ok.exports['f'] as Fn)(5), 15);
     assert.equal(ok.fuel, 0n);
     const short = await instantiateMetered(wat(sum), 51n);
-    // The loop header of the 5th iteration (40 used) still passes; the
-    // after-loop charge (2) brings it to -1, and no check follows before the
-    // function returns: overdraft is caught at the next check, not here.
+    // The loop header of the 5th iteration (51 used) leaves exactly 0 and
+    // passes; the after-loop charge (1) brings it to -1, and no check follows
+    // before the function returns: overdraft is caught at the next check.
     assert.equal((short.exports['f'] as Fn)(5), 15);
     assert.equal(short.fuel, -1n);
     assertFuelTrap(() => (short.exports['f'] as Fn)(5));

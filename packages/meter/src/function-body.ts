@@ -1,6 +1,6 @@
 /**
  * Metering one function body: find its basic blocks, then copy it with a
- * charge at the start of each.
+ * charge at the start of each (the sequences are in fuel-code.ts).
  *
  * Where a block (a "segment": straight-line code charged up front) starts:
  *
@@ -19,25 +19,29 @@
  * charges for itself at its entry; the code after the call was prepaid).
  *
  * A segment's charge is the number of its non-structural instructions (see
- * cost-model.ts; the function's final `end` counts, as its return), subtracted
- * at its start. The fuel is then *checked* (trap if
- * below zero) at function entry, at loop headers and after every bulk charge.
- * Those are the only places unbounded work can start: a back edge always lands
- * on a loop header, and recursion, `call_indirect` and tail calls always land
- * on a function entry. Between two checks a function runs straight-line code
- * only, so a trap comes at most one straight run (plus one per frame still to
- * return) after the fuel ran out; where it comes is deterministic.
+ * cost-model.ts; the function's entry counts one more, for the call and its
+ * return), subtracted at its start. The fuel is then *checked* (trap if below zero) at function
+ * entry, at loop headers and after every bulk charge. Those are the only
+ * places unbounded work can start: a back edge always lands on a loop header,
+ * and recursion, `call_indirect` and tail calls always land on a function
+ * entry. Between two checks a function runs straight-line code only, so a
+ * trap comes at most one straight run (plus one per frame still to return)
+ * after the fuel ran out; where it comes is deterministic.
+ *
+ * In a function with loops the fuel is kept in a new i64 local while it runs
+ * and synced with the global around calls and exits; a function without
+ * loops charges the global directly (fuel-code.ts says why and where).
  *
  * The scan is one forward pass with no recursion: nesting depth is a counter,
  * and the insertion points are parallel number arrays, so hostile nesting or
  * size costs linear time and memory.
  */
 import { INSTRUCTION_COST } from './cost-model.js';
-import { emitBulkCharge, emitCharge, emitCheck } from './fuel-code.js';
+import { emitBulkCharge, emitCharge, emitCheckedCharge, emitLoad, emitStore, type FuelSlots } from './fuel-code.js';
 import { Decoded, decodeInstruction } from './instruction.js';
-import { FLOW_BLOCK, FLOW_BULK, FLOW_ELSE, FLOW_END, FLOW_IF, FLOW_JUMP, FLOW_LOOP } from './opcodes.js';
+import { FLOW_BLOCK, FLOW_BR_IF, FLOW_BULK, FLOW_CALL, FLOW_ELSE, FLOW_END, FLOW_IF, FLOW_JUMP, FLOW_LOOP } from './opcodes.js';
 import type { Reader } from './reader.js';
-import { I32, isValType } from './types.js';
+import { I32, I64, isValType } from './types.js';
 import type { Writer } from './writer.js';
 
 /** Function-local limit of the JS embedding (params plus declared locals). */
@@ -45,15 +49,19 @@ export const MAX_LOCALS = 50_000;
 
 /** Insertion kinds. */
 const SEGMENT = 0; // charge `value` (skip if 0), no check
-const SEGMENT_CHECKED = 1; // charge `value`, then check
+const CHECKED = 1; // charge `value`, then check
 const DEAD = 2; // unreachable code: insert nothing
 const BULK = 3; // bulk charge of kind `value` before the instruction
+const ENTRY = 4; // load the fuel local, charge `value`, check
+const STORE = 5; // write the fuel local back to the global
+const LOAD = 6; // reload the fuel local from the global (after a call)
 
 export interface BodyStats {
   instructions: number;
-  segments: number;
+  charges: number;
   checks: number;
   bulk: number;
+  syncs: number;
 }
 
 /** Reusable scratch state, so metering many functions allocates once. */
@@ -62,12 +70,15 @@ export class BodyMeter {
   private readonly kind: number[] = [];
   private readonly value: number[] = [];
   private readonly d = new Decoded();
-  readonly stats: BodyStats = { instructions: 0, segments: 0, checks: 0, bulk: 0 };
+  private readonly slots: FuelSlots;
+  readonly stats: BodyStats = { instructions: 0, charges: 0, checks: 0, bulk: 0, syncs: 0 };
 
   constructor(
-    private readonly fuel: number,
+    fuelGlobal: number,
     private readonly globals: number,
-  ) {}
+  ) {
+    this.slots = { global: fuelGlobal, local: 0 };
+  }
 
   /**
    * Read the body in `r` (its window is exactly the body, after the size) and
@@ -99,6 +110,7 @@ export class BodyMeter {
     let depth = 1;
     let instructions = 0;
     let needsScratch = false;
+    let hasLoop = false;
     const open = (k: number): void => {
       seg = at.length;
       at.push(r.pos);
@@ -106,7 +118,17 @@ export class BodyMeter {
       value.push(0);
       cost = 0;
     };
-    open(SEGMENT_CHECKED);
+    const insert = (pos: number, k: number, v = 0): void => {
+      if (kind[seg] === DEAD) return;
+      at.push(pos);
+      kind.push(k);
+      value.push(v);
+    };
+    open(ENTRY);
+    // The call itself (its return, however it returns) costs a unit, paid at
+    // entry: every call costs at least one, zero fuel runs nothing, and the
+    // final `end` needs no charge of its own.
+    cost = INSTRUCTION_COST;
     for (;;) {
       const pos = r.pos;
       decodeInstruction(r, d, locals, this.globals);
@@ -122,8 +144,9 @@ export class BodyMeter {
           break;
         case FLOW_LOOP:
           depth++;
+          hasLoop = true;
           value[seg] = cost;
-          open(SEGMENT_CHECKED);
+          open(CHECKED);
           break;
         case FLOW_IF:
           depth++;
@@ -138,27 +161,34 @@ export class BodyMeter {
           depth--;
           value[seg] = cost;
           if (depth === 0) {
-            // The function's own end is its return: it costs a unit, so
-            // every call costs at least one and zero fuel runs nothing.
-            value[seg] = cost + INSTRUCTION_COST;
+            insert(pos, STORE);
             if (r.pos !== r.end) r.fail(`function body has ${r.end - r.pos} bytes after its final end`);
           } else {
             open(SEGMENT);
           }
           break;
-        case FLOW_JUMP:
+        case FLOW_CALL:
+          cost += INSTRUCTION_COST;
+          insert(pos, STORE);
+          insert(r.pos, LOAD);
+          break;
+        case FLOW_BR_IF:
+          cost += INSTRUCTION_COST;
+          if (d.label >= depth - 1) insert(pos, STORE);
+          break;
+        case FLOW_JUMP: {
+          // return, return_call*, unreachable always leave; br/br_table when
+          // they name the function's own label.
+          const op = d.op;
+          if (op === 0x0c || op === 0x0e ? d.label >= depth - 1 : true) insert(pos, STORE);
           value[seg] = cost + INSTRUCTION_COST;
           open(DEAD);
           break;
+        }
         case FLOW_BULK:
           cost += INSTRUCTION_COST;
-          if (kind[seg] !== DEAD) {
-            needsScratch = true;
-            // Insert before the bulk instruction, inside the current segment.
-            at.push(pos);
-            kind.push(BULK);
-            value.push(d.bulk);
-          }
+          if (kind[seg] !== DEAD) needsScratch = true;
+          insert(pos, BULK, d.bulk);
           break;
         default:
           cost += INSTRUCTION_COST;
@@ -167,44 +197,70 @@ export class BodyMeter {
       if (r.pos >= r.end) r.fail('function body ends without its final end');
     }
 
-    // Emit: locals (plus one i32 scratch if a bulk charge needs it), then the
+    // Emit: locals plus the fuel local (i64, only with loops: see
+    // fuel-code.ts) and, if a bulk charge needs it, an i32 scratch; then the
     // code with the insertions spliced in.
+    const direct = !hasLoop;
+    const added = (direct ? 0 : 1) + (needsScratch ? 1 : 0);
+    if (locals + added > MAX_LOCALS)
+      r.fail(`function has ${locals} locals; metering needs ${added} more and the limit is ${MAX_LOCALS}`, localsStart);
     const src = r.bytes;
-    if (needsScratch) {
-      if (locals + 1 > MAX_LOCALS)
-        r.fail(`function has ${locals} locals; metering needs one more and the limit is ${MAX_LOCALS}`, localsStart);
-      w.u32(runs + 1);
+    if (added === 0) {
+      w.bytes(src, localsStart, codeStart);
+    } else {
+      w.u32(runs + added);
       w.bytes(src, runsStart, codeStart);
+    }
+    if (!direct) {
+      w.u8(1);
+      w.u8(I64);
+    }
+    if (needsScratch) {
       w.u8(1);
       w.u8(I32);
-    } else {
-      w.bytes(src, localsStart, codeStart);
     }
-    const scratch = locals;
-    const fuel = this.fuel;
+    const slots = this.slots;
+    slots.local = direct ? -1 : locals;
+    const scratch = direct ? locals : locals + 1;
     const stats = this.stats;
     let cursor = codeStart;
     for (let i = 0; i < at.length; i++) {
       const k = kind[i]!;
-      if (k === DEAD) continue;
-      const p = at[i]!;
+      if (k === DEAD || (direct && (k === STORE || k === LOAD))) continue;
       const v = value[i]!;
-      if (k !== BULK && v === 0 && k !== SEGMENT_CHECKED) continue;
+      if (k === SEGMENT && v === 0) continue;
+      const p = at[i]!;
       w.bytes(src, cursor, p);
       cursor = p;
-      if (k === BULK) {
-        emitBulkCharge(w, fuel, scratch, v);
-        stats.bulk++;
-        stats.checks++;
-        continue;
-      }
-      if (v !== 0) {
-        emitCharge(w, fuel, v);
-        stats.segments++;
-      }
-      if (k === SEGMENT_CHECKED) {
-        emitCheck(w, fuel);
-        stats.checks++;
+      switch (k) {
+        case SEGMENT:
+          emitCharge(w, slots, v);
+          stats.charges++;
+          break;
+        case ENTRY:
+          if (!direct) emitLoad(w, slots);
+          emitCheckedCharge(w, slots, v);
+          stats.charges++;
+          stats.checks++;
+          break;
+        case CHECKED:
+          emitCheckedCharge(w, slots, v);
+          if (v) stats.charges++;
+          stats.checks++;
+          break;
+        case BULK:
+          emitBulkCharge(w, slots, scratch, v);
+          stats.bulk++;
+          stats.checks++;
+          break;
+        case STORE:
+          emitStore(w, slots);
+          stats.syncs++;
+          break;
+        case LOAD:
+          emitLoad(w, slots);
+          stats.syncs++;
+          break;
       }
     }
     w.bytes(src, cursor, r.end);

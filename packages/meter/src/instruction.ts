@@ -48,6 +48,10 @@ export class Decoded {
   flow = 0;
   /** For FLOW_BULK: BULK_MEMORY, BULK_TABLE or BULK_GROW. */
   bulk = 0;
+  /** The opcode byte (the prefix byte for prefixed instructions). */
+  op = 0;
+  /** For br and br_if: the label; for br_table: the largest label. */
+  label = 0;
 }
 
 /** Bulk unit per 0xFC sub-opcode (memory.init/copy/fill count bytes, table.* elements). */
@@ -76,6 +80,7 @@ export function decodeInstruction(r: Reader, d: Decoded, locals: number, globals
   const op = r.u8();
   let imm = IMM[op]!;
   d.flow = FLOW[op]!;
+  d.op = op;
   if (imm === IMM_NONE) return;
   if (imm === IMM_PREFIX_FC) {
     const sub = r.u32();
@@ -94,7 +99,7 @@ export function decodeInstruction(r: Reader, d: Decoded, locals: number, globals
     case IMM_NONE:
       return;
     case IMM_U32:
-      r.u32();
+      d.label = r.u32();
       return;
     case IMM_LOCAL: {
       const i = r.u32();
@@ -115,7 +120,12 @@ export function decodeInstruction(r: Reader, d: Decoded, locals: number, globals
     }
     case IMM_BR_TABLE: {
       const n = r.count('br_table label');
-      for (let i = 0; i <= n; i++) r.u32();
+      let max = 0;
+      for (let i = 0; i <= n; i++) {
+        const l = r.u32();
+        if (l > max) max = l;
+      }
+      d.label = max;
       return;
     }
     case IMM_MEMARG:

@@ -10,9 +10,10 @@
  *   code was compiled before it existed and every `global.*` index is checked
  *   to be below the original count, so the guest cannot read, reset or export
  *   it. It is exported under the host's name and nothing else.
- * - Each function body gets charges and checks (function-body.ts) and, when
- *   it has bulk operations, one i32 scratch local appended after its existing
- *   locals (params come first, so no local index shifts either).
+ * - Each function body gets charges and checks (function-body.ts), an i64
+ *   local caching the fuel and, when it has bulk operations, an i32 scratch
+ *   local, appended after its existing locals (params come first, so no local
+ *   index shifts either).
  * - Memory and table maxima are lowered to the caps (limits.ts).
  * - No function, type, table, memory, element or data index changes, so calls,
  *   element segments, exports and the start function are copied as they are.
@@ -263,7 +264,7 @@ export function meter(bytes: Uint8Array, options: MeterOptions = {}): MeterResul
 
   // 2. Write, section by section, inserting a global or export section where
   //    the module has none.
-  const out = new Writer(src.length + (src.length >> 2) + 64);
+  const out = new Writer(Math.ceil(src.length * 1.5) + 64);
   out.bytes(src, 0, 8);
   const payload = new Writer(1024);
   let pendingGlobal = !globalsSec;
@@ -312,10 +313,13 @@ export function meter(bytes: Uint8Array, options: MeterOptions = {}): MeterResul
         writeExports(payload, src, s, name, fuelIndex);
         writeSection(out, s.id, payload);
         continue;
-      case SECTION_CODE:
-        bodies = codeSection(win(s), shape, body, payload);
-        writeSection(out, s.id, payload);
+      case SECTION_CODE: {
+        // Metered code is typically 1.2-1.4× the original; size for it once.
+        const code = new Writer(Math.ceil((s.end - s.payload) * 1.5) + 16);
+        bodies = codeSection(win(s), shape, body, code);
+        writeSection(out, s.id, code);
         continue;
+      }
     }
     out.bytes(src, s.start, s.end);
   }
@@ -334,7 +338,8 @@ export function meter(bytes: Uint8Array, options: MeterOptions = {}): MeterResul
       outputBytes: result.length,
       functions: bodies,
       instructions: st.instructions,
-      charges: st.segments,
+      charges: st.charges,
+      syncs: st.syncs,
       checks: st.checks,
       bulk: st.bulk,
       memoriesCapped: capped.memories,

@@ -59,6 +59,10 @@ export const FLOW_END = 5;
 export const FLOW_JUMP = 6;
 /** A bulk operation whose top-of-stack i32 operand is a length (see cost-model.ts). */
 export const FLOW_BULK = 7;
+/** `call`, `call_indirect`: another function runs and sees the fuel global. */
+export const FLOW_CALL = 8;
+/** `br_if`: falls through when not taken, but may leave the function. */
+export const FLOW_BR_IF = 9;
 
 /** Immediate kind per single-byte opcode. */
 export const IMM = new Uint8Array(256).fill(IMM_INVALID);
@@ -80,11 +84,11 @@ set(0x04, 0x04, IMM_BLOCK, FLOW_IF);
 set(0x05, 0x05, IMM_NONE, FLOW_ELSE);
 set(0x0b, 0x0b, IMM_NONE, FLOW_END);
 set(0x0c, 0x0c, IMM_U32, FLOW_JUMP); // br
-set(0x0d, 0x0d, IMM_U32); // br_if: falls through when not taken
+set(0x0d, 0x0d, IMM_U32, FLOW_BR_IF);
 set(0x0e, 0x0e, IMM_BR_TABLE, FLOW_JUMP);
 set(0x0f, 0x0f, IMM_NONE, FLOW_JUMP); // return
-set(0x10, 0x10, IMM_U32); // call
-set(0x11, 0x11, IMM_U32X2); // call_indirect type table
+set(0x10, 0x10, IMM_U32, FLOW_CALL);
+set(0x11, 0x11, IMM_U32X2, FLOW_CALL); // call_indirect type table
 set(0x12, 0x12, IMM_U32, FLOW_JUMP); // return_call
 set(0x13, 0x13, IMM_U32X2, FLOW_JUMP); // return_call_indirect
 set(0x1a, 0x1b, IMM_NONE); // drop, select

@@ -33,6 +33,8 @@ export interface MeterStats {
   readonly charges: number;
   /** Fuel checks inserted (function entries, loop headers, bulk operations). */
   readonly checks: number;
+  /** Fuel local/global syncs inserted (around calls, at exits). */
+  readonly syncs: number;
   /** Bulk operations charged by their length operand. */
   readonly bulk: number;
   readonly memoriesCapped: number;

@@ -70,8 +70,17 @@ export class Writer {
   bytes(src: Uint8Array, start = 0, end = src.length): void {
     const n = end - start;
     this.reserve(n);
-    this.buf.set(src.subarray(start, end), this.len);
-    this.len += n;
+    const b = this.buf;
+    let o = this.len;
+    if (n < 64) {
+      // Most copies are the few bytes between two insertions: a loop beats
+      // allocating a subarray view for each.
+      for (let i = start; i < end; i++) b[o++] = src[i]!;
+    } else {
+      b.set(src.subarray(start, end), o);
+      o += n;
+    }
+    this.len = o;
   }
 
   /** A copy of what was written, exactly `len` bytes long. */
