@@ -2,7 +2,8 @@
 // predictable place, with the counter below zero.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertFuelTrap, type Fn, instantiateMetered, wat } from './test-helpers.test.js';
+import { meter } from './index.js';
+import { assertFuelTrap, type Fn, instantiateMetered, Wasm, wat } from './test-helpers.test.js';
 
 async function exhausts(text: string, fuel: bigint, args: unknown[] = []): Promise<bigint> {
   const m = await instantiateMetered(wat(text), fuel);
@@ -111,6 +112,34 @@ describe('fuel accounting is exact and deterministic', () => {
       used.add((1n << 40n) - m.fuel);
     }
     assert.equal(used.size, 1);
+  });
+
+  test('fuel_is_synced_around_host_calls_inside_loops', async () => {
+    // The loop keeps fuel in a local; a host import must see the current
+    // value, and a host that charges for its own work must be obeyed.
+    const seen: bigint[] = [];
+    let fuel: { value: unknown } | undefined;
+    const imports = {
+      env: {
+        host: () => {
+          seen.push(fuel!.value as bigint);
+          fuel!.value = (fuel!.value as bigint) - 1000n;
+        },
+      },
+    };
+    const bytes = wat(`(module (import "env" "host" (func $h))
+      (func (export "f") (param $n i32) (loop $l (call $h) (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`);
+    const r = meter(bytes);
+    const { instance } = await Wasm.instantiate(r.bytes, imports);
+    fuel = instance.exports[r.fuelGlobalExport] as { value: unknown };
+    fuel.value = 10_000n;
+    (instance.exports['f'] as Fn)(3);
+    // Entry 1; each iteration 6 units (call, 4 for the counter, br_if), charged before the call.
+    assert.deepEqual(seen, [9993n, 8987n, 7981n]);
+    assert.equal(fuel.value, 10_000n - 3n * 1000n - 1n - 3n * 6n);
+    fuel.value = 2500n;
+    assertFuelTrap(() => (instance.exports['f'] as Fn)(100));
+    assert.ok((fuel.value as bigint) < 0n);
   });
 
   test('fuel_zero_by_default_traps_the_first_call', async () => {
