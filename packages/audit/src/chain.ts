@@ -9,9 +9,9 @@
  */
 import type { AuditEntry, AuditRecord, HostCrypto } from '@airlock/core';
 import { AirlockError } from '@airlock/core';
-import { buildFrame, GENESIS_PREV, MAX_RECORD_BYTES } from './format.js';
+import { GENESIS_PREV, LENGTH_BYTES, MAX_RECORD_BYTES, SEAL_BYTES, sealFrame } from './format.js';
 import { hex } from './hex.js';
-import { encodeRecord } from './record-codec.js';
+import { encodeRecordInto, scratch } from './record-encoder.js';
 
 /** Where a chain continues: the next record's seq and prev. */
 export interface ChainHead {
@@ -22,12 +22,12 @@ export interface ChainHead {
 export const GENESIS: ChainHead = Object.freeze({ seq: 0, prev: GENESIS_PREV });
 
 export class ChainWriter {
-  readonly #crypto: HostCrypto;
+  readonly #sha256: (data: Uint8Array) => Uint8Array;
   #seq: number;
   #prev: string;
 
   constructor(crypto: HostCrypto, head: ChainHead = GENESIS) {
-    this.#crypto = crypto;
+    this.#sha256 = (data) => crypto.sha256(data);
     this.#seq = head.seq;
     this.#prev = head.prev;
   }
@@ -37,24 +37,35 @@ export class ChainWriter {
     return { seq: this.#seq, prev: this.#prev };
   }
 
-  /** Number, chain, encode and frame `entry`. Throws AUDIT_IO if it cannot be encoded. */
+  /**
+   * Number, chain, encode and frame `entry`. Throws AUDIT_IO if it cannot be
+   * encoded. The frame is a view of a shared scratch buffer, valid until the
+   * next record is encoded anywhere: copy it before then.
+   */
   next(entry: AuditEntry): { record: AuditRecord; frame: Uint8Array } {
-    const record: AuditRecord = { ...entry, seq: this.#seq, prev: this.#prev };
-    let payload: Uint8Array;
+    const seq = this.#seq;
+    const prev = this.#prev;
+    // seq and prev written first, then the entry's fields, then seq and prev
+    // again in case the entry had its own: the same record as
+    // `{ ...entry, seq, prev }`, but V8 copies an object spread into a literal
+    // that already has properties about 6x faster than a spread followed by more.
+    const record = { seq, prev, ...entry } as { -readonly [K in keyof AuditRecord]: AuditRecord[K] };
+    record.seq = seq;
+    record.prev = prev;
+    let end: number;
     try {
-      payload = encodeRecord(record);
+      end = encodeRecordInto(record, LENGTH_BYTES, SEAL_BYTES);
     } catch (cause) {
-      throw new AirlockError('AUDIT_IO', `audit record ${record.seq} cannot be encoded as CBOR: ${String(cause)}`, { cause });
+      throw new AirlockError('AUDIT_IO', `audit record ${seq} cannot be encoded as CBOR: ${String(cause)}`, { cause });
     }
-    if (payload.length > MAX_RECORD_BYTES) {
-      throw new AirlockError(
-        'AUDIT_IO',
-        `audit record ${record.seq} is ${payload.length} bytes of CBOR, over the ${MAX_RECORD_BYTES}-byte limit`,
-      );
+    const length = end - LENGTH_BYTES;
+    if (length > MAX_RECORD_BYTES) {
+      throw new AirlockError('AUDIT_IO', `audit record ${seq} is ${length} bytes of CBOR, over the ${MAX_RECORD_BYTES}-byte limit`);
     }
-    const { frame, hash } = buildFrame(payload, (d) => this.#crypto.sha256(d));
-    this.#seq += 1;
+    const bytes = scratch();
+    const hash = sealFrame(bytes, end, this.#sha256);
+    this.#seq = seq + 1;
     this.#prev = hex(hash);
-    return { record, frame };
+    return { record, frame: bytes.subarray(0, end + SEAL_BYTES) };
   }
 }

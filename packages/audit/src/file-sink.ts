@@ -23,6 +23,7 @@
  */
 import type { AppendLog, AuditEntry, AuditRecord, AuditSink } from '@airlock/core';
 import { AirlockError } from '@airlock/core';
+import { ByteBuffer } from './byte-buffer.js';
 import type { ChainWriter } from './chain.js';
 
 /** What opening the log cut from its end after a crash (also written to the log as a `recovery` record). */
@@ -48,8 +49,8 @@ export class FileAuditSink implements AuditSink {
   readonly recovered: AuditRecovery | undefined;
   readonly #log: AppendLog;
   readonly #chain: ChainWriter;
-  #queued: Uint8Array[] = [];
-  #queuedBytes = 0;
+  /** Frames waiting for the next write, back to back. */
+  #queued = new ByteBuffer();
   #waiters: Waiter[] = [];
   #draining: Promise<void> | undefined;
   #failure: AirlockError | undefined;
@@ -74,8 +75,7 @@ export class FileAuditSink implements AuditSink {
     const promise = new Promise<AuditRecord>((resolve, reject) => {
       this.#waiters.push({ record: next.record, resolve, reject });
     });
-    this.#queued.push(next.frame);
-    this.#queuedBytes += next.frame.length;
+    this.#queued.append(next.frame); // a copy: the frame is the chain's scratch buffer
     this.#draining ??= Promise.resolve().then(() => this.#drain());
     return promise;
   }
@@ -102,14 +102,11 @@ export class FileAuditSink implements AuditSink {
   /** Write and sync batches until nothing is queued. Only one runs at a time. */
   async #drain(): Promise<void> {
     while (this.#queued.length > 0 && !this.#failure) {
-      const chunks = this.#queued;
-      const size = this.#queuedBytes;
+      const bytes = this.#queued.take();
       const waiters = this.#waiters;
-      this.#queued = [];
-      this.#queuedBytes = 0;
       this.#waiters = [];
       try {
-        await this.#log.append(concat(chunks, size));
+        await this.#log.append(bytes);
         await this.#log.sync();
       } catch (cause) {
         this.#fail(cause, waiters);
@@ -128,20 +125,8 @@ export class FileAuditSink implements AuditSink {
       `writing the audit log failed (${String(cause)}); ${lost.length} record(s) from seq ${first} are not durable and the sink is closed to appends`,
       { cause, details: { firstSeq: first ?? null, records: lost.length } },
     );
-    this.#queued = [];
-    this.#queuedBytes = 0;
+    this.#queued.truncate(0);
     this.#waiters = [];
     for (const w of lost) w.reject(this.#failure);
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -113,20 +113,20 @@ export function payloadOf(bytes: Uint8Array, frame: FrameBounds): Uint8Array {
 }
 
 /**
- * Frame a payload: returns the frame bytes and the frame hash (which the
- * next record's `prev` will name).
+ * Frame a payload in place: `bytes` holds the payload at
+ * [LENGTH_BYTES, payloadEnd) and has SEAL_BYTES of room after it. Writes the
+ * length field and the seal and returns the frame hash (which the next
+ * record's `prev` will name). The frame is `bytes[0, payloadEnd + SEAL_BYTES)`.
  */
-export function buildFrame(payload: Uint8Array, sha256: (data: Uint8Array) => Uint8Array): { frame: Uint8Array; hash: Uint8Array } {
-  const length = payload.length;
-  const frame = new Uint8Array(LENGTH_BYTES + length + SEAL_BYTES);
-  frame[0] = length >>> 24;
-  frame[1] = (length >>> 16) & 0xff;
-  frame[2] = (length >>> 8) & 0xff;
-  frame[3] = length & 0xff;
-  frame.set(payload, LENGTH_BYTES);
-  const hash = sha256(frame.subarray(0, LENGTH_BYTES + length));
-  frame.set(hash.subarray(0, SEAL_BYTES), LENGTH_BYTES + length);
-  return { frame, hash };
+export function sealFrame(bytes: Uint8Array, payloadEnd: number, sha256: (data: Uint8Array) => Uint8Array): Uint8Array {
+  const length = payloadEnd - LENGTH_BYTES;
+  bytes[0] = length >>> 24;
+  bytes[1] = (length >>> 16) & 0xff;
+  bytes[2] = (length >>> 8) & 0xff;
+  bytes[3] = length & 0xff;
+  const hash = sha256(bytes.subarray(0, payloadEnd));
+  for (let i = 0; i < SEAL_BYTES; i++) bytes[payloadEnd + i] = hash[i]!;
+  return hash;
 }
 
 export function readU32(bytes: Uint8Array, offset: number): number {

@@ -6,24 +6,25 @@
  */
 import type { AuditEntry, AuditRecord, AuditSink, HostCrypto } from '@airlock/core';
 import { AirlockError } from '@airlock/core';
-import { ByteBuffer } from './byte-buffer.js';
+import { ChunkedBytes } from './byte-buffer.js';
 import { ChainWriter } from './chain.js';
 import { encodeHeader } from './format.js';
 
 export class MemoryAuditSink implements AuditSink {
   readonly #chain: ChainWriter;
-  readonly #buffer = new ByteBuffer(encodeHeader());
+  readonly #buffer = new ChunkedBytes();
   #closed = false;
 
   constructor(crypto: HostCrypto) {
     this.#chain = new ChainWriter(crypto);
+    this.#buffer.append(encodeHeader());
   }
 
   append(entry: AuditEntry): Promise<AuditRecord> {
     if (this.#closed) return Promise.reject(new AirlockError('AUDIT_IO', 'the audit sink is closed'));
     try {
       const { record, frame } = this.#chain.next(entry);
-      this.#buffer.append(frame);
+      this.#buffer.append(frame); // a copy: the frame is the chain's scratch buffer
       return Promise.resolve(record);
     } catch (e) {
       return Promise.reject(e);
