@@ -136,9 +136,19 @@ function canonicalMap(obj: Record<string, unknown>): Record<string, unknown> {
     const c = omit ? undefined : canonical(v);
     if (!out && (omit || c !== v)) {
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j]!] = obj[keys[j]!];
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, obj[keys[j]!]);
     }
-    if (out && !omit) out[key] = c;
+    if (out && !omit) setOwn(out, key, c);
   }
   return out ?? obj;
+}
+
+/**
+ * `out[key] = value`, except that a `"__proto__"` key (which JSON.parse
+ * makes an own property of agent input) stays an own property instead of
+ * replacing the copy's prototype: the audit log keeps what the tool was given.
+ */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }

@@ -57,3 +57,15 @@ test('codec_rejects_non_records: a map without seq/prev/kind/time does not decod
   assert.throws(() => decodeRecord(Uint8Array.of(0x01)), /not a CBOR map/);
   assert.throws(() => decodeRecord(Uint8Array.of(0xa1, 0x61)));
 });
+
+test('an own "__proto__" key in agent input is logged and reads back as an own key, prototypes untouched', () => {
+  for (const text of ['{"__proto__":{"x":1},"b":2,"a":1}', '{"__proto__":{"polluted":true},"aaaaaaaaaaaa":1}']) {
+    const input = JSON.parse(text) as Record<string, unknown>;
+    const record: AuditRecord = { seq: 0, prev: GENESIS_PREV, kind: 'decision', time: 1, input };
+    const back = decodeRecord(encodeRecord(record)).input as Record<string, unknown>;
+    assert.ok(Object.hasOwn(back, '__proto__'), text);
+    assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(text));
+    assert.equal(Object.getPrototypeOf(back), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  }
+});

@@ -29,9 +29,13 @@ import { encodeRecordInto, scratch } from './record-encoder.js';
 
 export { compareKeys, RECORD_FIELDS } from './key-order.js';
 
+// Maps decode as Map, not objects: cbor-x renames a "__proto__" key when it
+// builds objects itself (its guard against prototype pollution); `plain`
+// below builds them with own properties instead, so what was logged reads
+// back exactly.
 const decoder = new Decoder({
   useRecords: false,
-  mapsAsObjects: true,
+  mapsAsObjects: false,
   copyBuffers: true,
   bundleStrings: false,
   structuredClone: false,
@@ -48,7 +52,7 @@ export function encodeRecord(record: AuditRecord): Uint8Array {
  * when the bytes are not exactly one CBOR item or not shaped like a record.
  */
 export function decodeRecord(payload: Uint8Array): AuditRecord {
-  const value: unknown = numbersBack(decoder.decode(payload));
+  const value: unknown = plain(decoder.decode(payload));
   const problem = recordShapeProblem(value);
   if (problem) throw new Error(problem);
   return value as AuditRecord;
@@ -66,20 +70,25 @@ export function recordShapeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Undo `canonical`'s bigint step: 64-bit integers that fit a double exactly become numbers. */
-function numbersBack(value: unknown): unknown {
+/**
+ * Decoded CBOR to plain JSON-like values: maps to objects (own properties
+ * only, text keys only), and `canonical`'s bigint step undone (64-bit
+ * integers that fit a double exactly become numbers).
+ */
+function plain(value: unknown): unknown {
   if (typeof value === 'bigint') {
     return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
   }
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = numbersBack(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = plain(value[i]);
     return value;
   }
-  const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
-    if (typeof v === 'bigint' || (typeof v === 'object' && v !== null)) obj[key] = numbersBack(v);
+  if (!(value instanceof Map)) return value;
+  const obj: Record<string, unknown> = {};
+  for (const [key, v] of value) {
+    if (typeof key !== 'string') throw new Error('a map key is not text');
+    Object.defineProperty(obj, key, { value: plain(v), enumerable: true, writable: true, configurable: true });
   }
   return obj;
 }
