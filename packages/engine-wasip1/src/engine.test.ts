@@ -11,7 +11,7 @@ test('hello: stdout is collected and exit 0 is ok', async () => {
   assert.equal(out.exitCode, 0);
   assert.equal(text(out.stdout), 'hello, world\n');
   assert.equal(out.usage.outputBytes, 13);
-  assert.equal(out.usage.fuel, null);
+  assert.ok(out.usage.fuel !== null && out.usage.fuel > 0, 'metered');
 });
 
 test('echo: stdin is the call input', async () => {
@@ -91,8 +91,16 @@ test('a sleep that would pass the deadline is the wall-time limit at once', asyn
   assert.ok(performance.now() - started < 150, 'did not sleep');
 });
 
-test('memory grown past memoryBytes is the memory limit', async () => {
+test('memory.grow past memoryBytes fails: the memory never exceeds the cap', async () => {
+  // grow.wat ignores memory.grow's -1 and exits 0: it coped, so it is ok.
   const out = await runTool('grow', { limits: { memoryBytes: 1024 * 1024 } });
+  assert.equal(out.status, 'ok', out.message);
+  assert.equal(out.usage.peakMemoryBytes, 64 * 1024);
+  assert.equal(text(out.stdout), 'grown');
+});
+
+test('an unpooled, uncapped memory grown past memoryBytes is the memory limit at the next host call', async () => {
+  const out = await runTool('grow', { limits: { memoryBytes: 1024 * 1024 }, engine: { memoryPool: false } });
   assert.equal(out.status, 'limit');
   assert.equal(out.limit, 'memory');
   assert.equal(out.usage.peakMemoryBytes, 2 * 1024 * 1024);

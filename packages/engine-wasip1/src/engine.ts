@@ -2,41 +2,76 @@
  * The wasip1 engine: runs WASI preview1 command modules (a C program built
  * with wasi-libc, say) in a fresh instance per call.
  *
- * prepare: validate, compile once and cache by `tool.digest` (per engine
- * instance, never a module global), check the module's shape.
- * run: a new Preview1 world from the call's mounts, env, args and input,
- * a new instance, `_start`, and a RunOutcome. Nothing survives the call but
- * the compiled module, which is immutable.
+ * prepare: validate, rewrite (memory import for pooling, fuel metering),
+ * compile once and cache by `tool.digest` (per engine instance, never a
+ * module global; the rewrite options are the engine's, fixed at creation),
+ * check the module's shape (prepared-module.ts).
+ * run: a new Preview1 world from the call's mounts, env, args and input, a
+ * zeroed memory from the tool's pool capped at the call's `memoryBytes`, a
+ * new instance with its fuel set to the call's `fuel`, `_start`, and a
+ * RunOutcome with the fuel used. Nothing survives the call but the compiled
+ * module (immutable) and, when the memory is still its initial size, that
+ * memory, zeroed, back in the pool.
  *
- * What is not enforced yet (see docs/decisions/0004): a guest that never
- * calls the host is not stopped by the wall-clock check (fuel metering, the
- * metering issue, does that), and memory past `memoryBytes` is detected, not
- * prevented (a memory cap injected by packages/meter will prevent it).
+ * Still not stopped here: a guest blocked inside a host call past its wall
+ * time is caught at the next host call; the worker kill (the hard backstop)
+ * is not wired yet (see docs/decisions/0004 and 0006).
  */
 import type { Engine, Mount, PreparedTool, RunOutcome, RunRequest, Tool } from '@airlock/core';
 import { AirlockError } from '@airlock/core';
-import { defaultClock, type MonotonicClock, mountVfs, Preview1, Wasm, type WasmMemory, type WasmModule, WriteQuota } from '@airlock/wasi';
-import { checkModuleShape } from './module-shape.js';
+import {
+  defaultClock,
+  type MonotonicClock,
+  mountVfs,
+  Preview1,
+  Wasm,
+  type WasmGlobal,
+  type WasmImports,
+  type WasmMemory,
+  WriteQuota,
+} from '@airlock/wasi';
+import { MemoryPool, PAGE_BYTES, POOL_PER_KEY } from './memory-pool.js';
 import { toOutcome } from './outcome.js';
+import { MEMORY_IMPORT, type PreparedModule, prepareModule } from './prepared-module.js';
 
 export interface Wasip1EngineOptions {
   /** Monotonic clock in ms for deadlines and usage. Default `performance.now()`. */
   readonly clock?: MonotonicClock;
+  /**
+   * Meter fuel (default true). Off only for benchmarks that measure what
+   * metering costs: an unmetered guest that never calls the host runs until
+   * the worker backstop stops it.
+   */
+  readonly metering?: boolean;
+  /**
+   * Idle memories kept per tool and memory shape (default 4). 0 turns
+   * pooling off: each instance then gets a fresh memory, still imported and
+   * capped. `false` leaves the module's own memory alone (uncapped; checked
+   * at host calls), for benchmarks.
+   */
+  readonly memoryPool?: number | false;
+}
+
+interface Loaded {
+  readonly prepared: PreparedModule;
+  readonly pool: MemoryPool;
 }
 
 export function createWasip1Engine(options: Wasip1EngineOptions = {}): Engine {
   const clock = options.clock ?? defaultClock;
-  const cache = new Map<string, Promise<WasmModule>>();
+  const rewrite = { metering: options.metering ?? true, pooling: options.memoryPool !== false };
+  const perKey = options.memoryPool === false ? 0 : (options.memoryPool ?? POOL_PER_KEY);
+  const cache = new Map<string, Promise<Loaded>>();
 
-  const compile = (tool: Tool): Promise<WasmModule> => {
-    let compiled = cache.get(tool.digest);
-    if (compiled === undefined) {
-      compiled = compileChecked(tool);
-      cache.set(tool.digest, compiled);
+  const load = (tool: Tool): Promise<Loaded> => {
+    let loaded = cache.get(tool.digest);
+    if (loaded === undefined) {
+      loaded = prepareModule(tool, rewrite).then((prepared) => ({ prepared, pool: new MemoryPool(perKey) }));
+      cache.set(tool.digest, loaded);
       // Do not cache a failure: a retry with fixed bytes must be possible.
-      compiled.catch(() => cache.delete(tool.digest));
+      loaded.catch(() => cache.delete(tool.digest));
     }
-    return compiled;
+    return loaded;
   };
 
   return {
@@ -45,26 +80,10 @@ export function createWasip1Engine(options: Wasip1EngineOptions = {}): Engine {
       if (tool.manifest.engine !== 'wasip1') {
         throw new AirlockError('ARGS_INVALID', `tool "${tool.manifest.name}" is for the ${tool.manifest.engine} engine, not wasip1`);
       }
-      const module = await compile(tool);
-      return { run: (request) => run(module, tool.manifest.name, request, clock) };
+      const loaded = await load(tool);
+      return { run: (request) => run(loaded, tool.manifest.name, request, clock) };
     },
   };
-}
-
-async function compileChecked(tool: Tool): Promise<WasmModule> {
-  const name = tool.manifest.name;
-  if (!Wasm.validate(tool.artifact)) {
-    let reason = 'it does not validate';
-    try {
-      await Wasm.compile(tool.artifact);
-    } catch (e) {
-      if (e instanceof Error) reason = e.message;
-    }
-    throw new AirlockError('WASM_INVALID', `the artifact of tool "${name}" is not a valid WebAssembly module: ${reason}`);
-  }
-  const module = await Wasm.compile(tool.artifact);
-  checkModuleShape(module, name);
-  return module;
 }
 
 function checkMounts(mounts: readonly Mount[]): void {
@@ -79,7 +98,17 @@ function checkMounts(mounts: readonly Mount[]): void {
   }
 }
 
-async function run(module: WasmModule, toolName: string, request: RunRequest, clock: MonotonicClock): Promise<RunOutcome> {
+/** The memory cap of a call in pages, and the maximum its pooled memory gets. */
+function memoryShape(prepared: PreparedModule, memoryBytes: number): { initial: number; maximum: number; capped: boolean } | undefined {
+  const declared = prepared.memory;
+  if (declared === undefined) return undefined;
+  const capPages = Math.min(65536, Math.floor(memoryBytes / PAGE_BYTES));
+  const own = declared.maximumPages ?? 65536;
+  // `capped`: the call's limit, not the module's own maximum, is what stops growth.
+  return { initial: declared.initialPages, maximum: Math.min(own, capPages), capped: capPages < own };
+}
+
+async function run({ prepared, pool }: Loaded, toolName: string, request: RunRequest, clock: MonotonicClock): Promise<RunOutcome> {
   checkMounts(request.mounts);
   const { limits } = request;
   const t0 = clock.monotonic();
@@ -92,24 +121,53 @@ async function run(module: WasmModule, toolName: string, request: RunRequest, cl
     limits,
     clock,
   });
+  const shape = memoryShape(prepared, limits.memoryBytes);
+  const fuelLimit = BigInt(limits.fuel);
   let exitCode: number | null = null;
   let error: unknown;
   let memory: WasmMemory | undefined;
+  let pooled: WasmMemory | undefined;
+  let fuel: WasmGlobal | undefined;
+  let instantiated = false;
   try {
-    const instance = await Wasm.instantiate(module, preview1.imports);
+    let imports: WasmImports = preview1.imports;
+    if (shape !== undefined) {
+      if (shape.initial > shape.maximum) {
+        return toOutcome({ ...end(), neededBytes: shape.initial * PAGE_BYTES });
+      }
+      pooled = pool.take(shape.initial, shape.maximum);
+      imports = { ...imports, [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: pooled } };
+    }
+    const instance = await Wasm.instantiate(prepared.module, imports);
+    instantiated = true;
     memory = instance.exports['memory'] as WasmMemory;
+    if (prepared.fuelExport !== undefined) {
+      fuel = instance.exports[prepared.fuelExport] as WasmGlobal;
+      fuel.value = fuelLimit;
+    }
     exitCode = preview1.start(instance);
   } catch (e) {
     error = e;
   }
-  return toOutcome({
-    exitCode,
-    error,
-    wallMs: clock.monotonic() - t0,
-    memoryBytes: memory?.buffer.byteLength ?? 0,
-    input: request.input,
-    limits,
-    preview1,
-    quota,
-  });
+  const outcome = toOutcome(end());
+  if (pooled !== undefined && shape !== undefined) pool.give(pooled, shape.initial, shape.maximum);
+  return outcome;
+
+  function end() {
+    const remaining = fuel === undefined ? undefined : (fuel.value as bigint);
+    const size = memory?.buffer.byteLength ?? pooled?.buffer.byteLength ?? 0;
+    return {
+      exitCode,
+      error,
+      instantiated,
+      wallMs: clock.monotonic() - t0,
+      memoryBytes: size,
+      memoryCap: shape?.capped ? shape.maximum * PAGE_BYTES : undefined,
+      fuelUsed: remaining === undefined ? null : Number(fuelLimit - remaining),
+      input: request.input,
+      limits,
+      preview1,
+      quota,
+    };
+  }
 }

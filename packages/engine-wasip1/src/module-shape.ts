@@ -11,13 +11,22 @@
  *   accept any signature, and a mismatch shows up as a guest error.
  * - it exports a `_start` function and its `memory`: a command, not a
  *   reactor or a library.
+ *
+ * Checked on the rewritten module: the one memory import the pooling rewrite
+ * added (`pooledMemory`) is allowed; the original had no memory import (the
+ * rewrite refuses those), so a guest cannot smuggle one in under that name.
  */
 import { AirlockError } from '@airlock/core';
 import { PREVIEW1_FUNCTIONS, PREVIEW1_MODULE, Wasm, type WasmModule } from '@airlock/wasi';
 
-export function checkModuleShape(module: WasmModule, toolName: string): void {
+export function checkModuleShape(
+  module: WasmModule,
+  toolName: string,
+  pooledMemory?: { readonly module: string; readonly name: string },
+): void {
   for (const imp of Wasm.Module.imports(module)) {
     const name = `${imp.module}.${imp.name}`;
+    if (pooledMemory && imp.kind === 'memory' && imp.module === pooledMemory.module && imp.name === pooledMemory.name) continue;
     if (imp.module !== PREVIEW1_MODULE || imp.kind !== 'function' || !PREVIEW1_FUNCTIONS.has(imp.name)) {
       throw new AirlockError(
         'WASM_INVALID',

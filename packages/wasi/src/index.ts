@@ -22,6 +22,16 @@ export { CLOCK_RESOLUTION_NS, MAX_OPEN_FDS } from './preview1-host-calls.js';
 export { ReadOnlyVfs } from './read-only-vfs.js';
 export type { ResolveOptions } from './resolve.js';
 export { MAX_PATH_LENGTH, MAX_SYMLINK_HOPS, resolveInMount, wantsDirectory } from './resolve.js';
-export type { WasmApi, WasmExportDescriptor, WasmImportDescriptor, WasmImports, WasmInstance, WasmMemory, WasmModule } from './wasm-api.js';
+export type {
+  WasmApi,
+  WasmExportDescriptor,
+  WasmGlobal,
+  WasmImportDescriptor,
+  WasmImports,
+  WasmInstance,
+  WasmMemory,
+  WasmMemoryDescriptor,
+  WasmModule,
+} from './wasm-api.js';
 export { Wasm } from './wasm-api.js';
 export { WriteQuota, WriteQuotaVfs } from './write-quota-vfs.js';

@@ -34,6 +34,18 @@ export interface WasmExportDescriptor {
 
 export type WasmImports = Record<string, Record<string, unknown>>;
 
+/** A global seen from JS; an i64 global's value is a bigint. */
+export interface WasmGlobal {
+  value: unknown;
+}
+
+export interface WasmMemoryDescriptor {
+  /** Pages (64 KiB) the memory starts with. */
+  readonly initial: number;
+  /** Pages it may grow to; `memory.grow` past it returns -1. */
+  readonly maximum?: number;
+}
+
 export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   compile(bytes: Uint8Array): Promise<WasmModule>;
@@ -42,7 +54,8 @@ export interface WasmApi {
     imports(module: WasmModule): WasmImportDescriptor[];
     exports(module: WasmModule): WasmExportDescriptor[];
   };
-  readonly Memory: abstract new (...args: never[]) => WasmMemory;
+  readonly Memory: new (descriptor: WasmMemoryDescriptor) => WasmMemory;
+  readonly Global: abstract new (...args: never[]) => WasmGlobal;
   readonly RuntimeError: abstract new (...args: never[]) => Error;
   readonly CompileError: abstract new (...args: never[]) => Error;
   readonly LinkError: abstract new (...args: never[]) => Error;
