@@ -77,22 +77,37 @@ function stubWeval() {
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 }
 
-/** Build the JavaScript typed tool json-query into `dir`; returns its path. */
-export async function buildJsonQuery(dir) {
+/**
+ * JavaScript typed tools: name → the componentize-js features it keeps.
+ * json-query needs nothing; http-get needs `http` (fetch over
+ * wasi:http/outgoing-handler). StarlingMonkey imports wasi:http either way.
+ */
+export const JS_TOOLS = {
+  'json-query': { disableFeatures: ['random', 'stdio', 'clocks', 'http', 'fetch-event'] },
+  'http-get': { disableFeatures: ['random', 'stdio', 'clocks', 'fetch-event'] },
+};
+
+/** Build the JavaScript typed tool `name` into `dir`; returns its path. */
+export async function buildJsTool(name, dir) {
+  const spec = JS_TOOLS[name];
+  if (!spec) throw new Error(`unknown JS tool ${name}`);
   await jco(); // sets the preopens componentize-js's own wasm-tools need
   stubWeval();
   const { componentize } = await import('@bytecodealliance/componentize-js');
   const { component } = await componentize({
-    sourcePath: join(here, 'json-query', 'json-query.js'),
+    sourcePath: join(here, name, `${name}.js`),
     witPath: wit,
     worldName: 'tool',
-    disableFeatures: ['random', 'stdio', 'clocks', 'http', 'fetch-event'],
+    disableFeatures: spec.disableFeatures,
   });
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, 'json-query.wasm');
+  const out = join(dir, `${name}.wasm`);
   writeFileSync(out, component);
   return out;
 }
+
+/** Build the JavaScript typed tool json-query into `dir`; returns its path. */
+export const buildJsonQuery = (dir) => buildJsTool('json-query', dir);
 
 const sha = (b) => createHash('sha256').update(b).digest('hex').slice(0, 16);
 
@@ -118,9 +133,11 @@ async function main() {
       console.log(`${name.padEnd(14)} ${String(bytes.length).padStart(7)} bytes  ${sha(bytes)}  ${note}`);
     }
     if (jsDir) {
-      const t0 = performance.now();
-      const out = await buildJsonQuery(resolve(jsDir));
-      console.log(`json-query     ${readFileSync(out).length} bytes  (${Math.round(performance.now() - t0)} ms)`);
+      for (const name of Object.keys(JS_TOOLS)) {
+        const t0 = performance.now();
+        const out = await buildJsTool(name, resolve(jsDir));
+        console.log(`${name.padEnd(14)} ${readFileSync(out).length} bytes  (${Math.round(performance.now() - t0)} ms)`);
+      }
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -11,7 +11,7 @@
  * survives the call but the compiled modules and the glue's function
  * definitions, which hold no state.
  */
-import type { Engine, Mount, PreparedTool, RunOutcome, RunRequest, Tool } from '@airlock/core';
+import type { Engine, HostWorkers, Mount, PreparedTool, RunOutcome, RunRequest, Tool } from '@airlock/core';
 import { AirlockError } from '@airlock/core';
 import {
   defaultClock,
@@ -23,10 +23,12 @@ import {
   type WasmModule,
   WriteQuota,
 } from '@airlock/wasi';
+import { HttpRunner, importsHttp } from './http-runner.js';
 import { dataUrlLoader, type LoadedComponent, load, type ModuleLoader } from './load.js';
 import { toOutcome } from './outcome.js';
 import { CallContext } from './preview2/call-context.js';
 import { buildImports, ExitSignal } from './preview2/host.js';
+import { buildHttpImports } from './preview2/http.js';
 import { transpile, transpileKey } from './transpile.js';
 import { decodeTranspiled, encodeTranspiled, type TranspileCache, type Transpiled } from './transpile-cache.js';
 import { type CoreInstance, WasmSync } from './wasm.js';
@@ -40,6 +42,12 @@ export interface ComponentEngineOptions {
   readonly cache?: TranspileCache;
   /** How to import the generated glue. Default: a `data:` URL import. */
   readonly loadModule?: ModuleLoader;
+  /**
+   * Where components that import wasi:http run (one warm worker per
+   * component, a fresh instance per call; see http-runner.ts). Without it,
+   * such a component does not load.
+   */
+  readonly workers?: HostWorkers;
 }
 
 /** What a typed tool says about itself (`describe`). */
@@ -62,6 +70,8 @@ export interface PreparedComponent extends PreparedTool {
 
 export interface ComponentEngine extends Engine {
   prepare(tool: Tool): Promise<PreparedComponent>;
+  /** Stop the workers of wasi:http components (idle ones; running calls end first). */
+  close(): Promise<void>;
 }
 
 export function createComponentEngine(options: ComponentEngineOptions = {}): ComponentEngine {
@@ -69,6 +79,7 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
   const realtime = options.realtime ?? Date.now;
   const loadModule = options.loadModule ?? dataUrlLoader;
   const loaded = new Map<string, Promise<LoadedComponent>>();
+  const runners = new Map<string, HttpRunner>();
 
   const transpiled = async (tool: Tool): Promise<Transpiled> => {
     const key = transpileKey(tool.digest);
@@ -99,13 +110,36 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
       }
       const component = await loadOnce(tool);
       const name = tool.manifest.name;
+      let runOne = (request: RunRequest): Promise<RunOutcome> => run(component, name, request, clock, realtime);
+      if (importsHttp(component.transpiled)) {
+        const workers = options.workers;
+        if (workers === undefined) {
+          throw new AirlockError(
+            'HOST_UNSUPPORTED',
+            `tool "${name}" imports wasi:http, which runs in a worker, and this host offers no workers ` +
+              '(pass `workers` to createComponentEngine)',
+          );
+        }
+        let runner = runners.get(tool.digest);
+        if (runner === undefined) {
+          runner = new HttpRunner(workers, component, name, clock);
+          runners.set(tool.digest, runner);
+        }
+        const r = runner;
+        runOne = (request) => r.run(request);
+      }
       return {
         componentKind: component.kind,
         imports: component.transpiled.imports,
         exports: component.transpiled.exports.map(([n]) => n),
-        run: (request) => run(component, name, request, clock, realtime),
+        run: runOne,
         describe: () => describe(component, name, clock, realtime),
       };
+    },
+    async close(): Promise<void> {
+      const all = [...runners.values()];
+      runners.clear();
+      await Promise.all(all.map((r) => r.close()));
     },
   };
 }
@@ -136,7 +170,11 @@ interface Instance {
 }
 
 /** A new instance of every core module, wired to `imports`; sync where the host allows it. */
-async function instantiate(c: LoadedComponent, imports: Record<string, Record<string, unknown>>, guard: RunGuard): Promise<Instance> {
+export async function instantiate(
+  c: LoadedComponent,
+  imports: Record<string, Record<string, unknown>>,
+  guard: RunGuard,
+): Promise<Instance> {
   let memory: WasmMemory | undefined;
   const seeMemory = (inst: CoreInstance): CoreInstance => {
     if (memory === undefined) {
@@ -163,12 +201,16 @@ async function instantiate(c: LoadedComponent, imports: Record<string, Record<st
   return { exports, memory: () => memory };
 }
 
-async function run(
+/** Imports added to the WASI host of one call (wasi:http in a worker), built from its guard. */
+export type ExtraImports = (guard: RunGuard) => Record<string, Record<string, unknown>>;
+
+export async function run(
   c: LoadedComponent,
   toolName: string,
   request: RunRequest,
   clock: MonotonicClock,
   realtime: () => number,
+  extra?: ExtraImports,
 ): Promise<RunOutcome> {
   checkMounts(request.mounts);
   const { limits } = request;
@@ -177,13 +219,16 @@ async function run(
   const quota = new WriteQuota(limits.fsWriteBytes);
   const typed = c.kind === 'typed';
   const ctx = new CallContext({ guard, outputBytes: limits.outputBytes, stderrBytes: limits.stderrBytes, stdoutIsDiagnostics: typed });
-  const imports = buildImports(ctx, {
-    args: [toolName, ...request.args],
-    env: request.env,
-    stdin: typed ? new Uint8Array(0) : request.input,
-    mounts: request.mounts.map((m, i) => ({ guestPath: m.path, vfs: mountVfs(m, quota), id: i + 1 })),
-    realtime,
-  });
+  const imports = {
+    ...buildImports(ctx, {
+      args: [toolName, ...request.args],
+      env: request.env,
+      stdin: typed ? new Uint8Array(0) : request.input,
+      mounts: request.mounts.map((m, i) => ({ guestPath: m.path, vfs: mountVfs(m, quota), id: i + 1 })),
+      realtime,
+    }),
+    ...extra?.(guard),
+  };
   let exitCode: number | null = null;
   let output: Uint8Array | undefined;
   let failure: string | undefined;
@@ -253,7 +298,13 @@ async function describe(
   if (c.kind !== 'typed') return undefined;
   const guard = new RunGuard(clock, 5_000, 64 * 1024 * 1024);
   const ctx = new CallContext({ guard, outputBytes: 0, stderrBytes: 64 * 1024, stdoutIsDiagnostics: true });
-  const imports = buildImports(ctx, { args: [toolName], env: {}, stdin: new Uint8Array(0), mounts: [], realtime });
+  const imports = {
+    ...buildImports(ctx, { args: [toolName], env: {}, stdin: new Uint8Array(0), mounts: [], realtime }),
+    // describe runs without grants: any request it makes is refused.
+    ...(importsHttp(c.transpiled)
+      ? buildHttpImports({ guard, responseBytes: 0, send: () => ({ ok: false, kind: 'denied', reason: 'describe has no network' }) })
+      : {}),
+  };
   try {
     const instance = await instantiate(c, imports, guard);
     const d = (instance.exports['describe'] as () => ToolDescriptor)();

@@ -61,7 +61,7 @@ export function checkImports(t: Transpiled, toolName: string): void {
   throw new AirlockError(
     'WASM_INVALID',
     `tool "${toolName}" imports ${unknown.join(', ')}, which the component engine does not provide; ` +
-      `a tool may import only the interfaces of wit/tool.wit's world "grantable" (wasi:cli, wasi:filesystem, wasi:clocks, wasi:random, wasi:io)`,
+      `a tool may import only the interfaces of wit/tool.wit's world "grantable" (wasi:cli, wasi:filesystem, wasi:clocks, wasi:random, wasi:io, wasi:http types + outgoing-handler)`,
     { details: { imports: unknown } },
   );
 }

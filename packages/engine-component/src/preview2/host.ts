@@ -13,7 +13,7 @@
  *   wasi:clocks            1 ms precision (no finer timer for side channels)
  *   wasi:random            crypto.getRandomValues
  *   wasi:io                in-memory streams, always-ready pollables
- *   wasi:http              absent until the egress filter is wired
+ *   wasi:http              preview2/http.ts, through egress, in a worker (http-runner.ts)
  *
  * Nothing comes from preview2-shim: its defaults reach the host process.
  * The keys are unversioned (`wasi:cli/environment`), as jco's generated
@@ -63,6 +63,9 @@ export const PROVIDED_INTERFACES: ReadonlySet<string> = new Set([
   'wasi:cli/terminal-stdin',
   'wasi:cli/terminal-stdout',
   'wasi:cli/terminal-stderr',
+  // Provided by preview2/http.ts, in a worker (http-runner.ts).
+  'wasi:http/types',
+  'wasi:http/outgoing-handler',
 ]);
 
 class TerminalInput {}

@@ -1,0 +1,81 @@
+/**
+ * The worker side of a wasi:http component (http-runner.ts is the other).
+ * Written for the Web worker shape (`self.onmessage`, `postMessage`), which
+ * runtimes/node's workers provide on Node and Deno and browsers have.
+ *
+ * Messages in: `load` (the generated glue's source and the compiled core
+ * modules, once per worker), `run` (one call: the grants the worker may
+ * hold — args, env, input, limits — and the bridge buffer). Out: `loaded`,
+ * `http` (a request for the owner's egress; the worker then blocks on the
+ * buffer), `done` (the RunOutcome, without egress records, which the owner
+ * keeps). Each run is a fresh instance with a fresh WASI host, exactly as on
+ * the main thread (engine.ts `run`); grants never outlive the run.
+ */
+import type { Limits, RunRequest } from '@airlock/core';
+import { defaultClock, type WasmModule } from '@airlock/wasi';
+import { run } from './engine.js';
+import { sendSync } from './http-bridge.js';
+import { dataUrlLoader, type LoadedComponent } from './load.js';
+import { buildHttpImports } from './preview2/http.js';
+import type { Transpiled } from './transpile-cache.js';
+
+interface WorkerScope {
+  onmessage: ((event: { data: unknown }) => void) | null;
+  postMessage(message: unknown): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+type LoadMessage = {
+  type: 'load';
+  js: string;
+  kind: 'command' | 'typed';
+  modules: [string, WasmModule][];
+  imports: string[];
+  exports: [string, string][];
+};
+type RunMessage = {
+  type: 'run';
+  toolName: string;
+  callId: string;
+  input: Uint8Array;
+  args: string[];
+  env: Record<string, string>;
+  limits: Limits;
+  sab: SharedArrayBuffer;
+  /** The egress response cap, for `HTTP-response-body-size`. */
+  responseBytes: number;
+};
+
+let component: LoadedComponent | undefined;
+
+async function load(m: LoadMessage): Promise<void> {
+  const modules = new Map(m.modules);
+  const generated = await dataUrlLoader(m.js, '');
+  const transpiled: Transpiled = { js: '', cores: new Map(), imports: m.imports, exports: m.exports };
+  component = {
+    kind: m.kind,
+    generated,
+    transpiled,
+    getCoreModule: (name) => {
+      const mod = modules.get(name);
+      if (mod === undefined) throw new Error(`unknown core module ${name}`);
+      return mod;
+    },
+  };
+}
+
+async function runOne(m: RunMessage): Promise<void> {
+  if (component === undefined) throw new Error('run before load');
+  const request: RunRequest = { callId: m.callId, input: m.input, args: m.args, env: m.env, mounts: [], limits: m.limits };
+  const post = (message: unknown): void => scope.postMessage(message);
+  const outcome = await run(component, m.toolName, request, defaultClock, Date.now, (guard) =>
+    buildHttpImports({ guard, responseBytes: m.responseBytes, send: (req) => sendSync(m.sab, post, req) }),
+  );
+  scope.postMessage({ type: 'done', outcome });
+}
+
+scope.onmessage = (event) => {
+  const m = event.data as LoadMessage | RunMessage;
+  const task = m.type === 'load' ? load(m).then(() => scope.postMessage({ type: 'loaded' })) : runOne(m);
+  task.catch((e: unknown) => scope.postMessage({ type: 'fatal', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+};
