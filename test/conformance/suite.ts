@@ -11,6 +11,7 @@
 import { readAuditLog, verifyAuditLog } from '@airlock/audit';
 import { type AuditRecord, type CallResult, type Host, parseManifest, StaticRegistry, type Tool, toHex } from '@airlock/core';
 import { openGate } from '@airlock/sdk';
+import wabtInit from 'wabt';
 
 export interface ConformanceEnv {
   readonly host: Host;
@@ -80,7 +81,13 @@ interface World {
   close(): Promise<void>;
 }
 
-async function makeWorld(env: ConformanceEnv): Promise<World> {
+/** More rules (YAML list items, appended to the policy) and tools for one group of cases. */
+interface WorldExtra {
+  readonly rules: string;
+  readonly tools: Tool[];
+}
+
+async function makeWorld(env: ConformanceEnv, extra?: WorldExtra): Promise<World> {
   const dir = env.tempDir();
   const workspace = env.join(dir, 'workspace');
   const scratch = env.join(dir, 'scratch');
@@ -118,7 +125,7 @@ rules:
         - { mount: /scratch, volume: scratch, access: read-write }
       env: { LANG: C.UTF-8 }
     limits: { outputBytes: 65536 }
-`,
+${extra?.rules ?? ''}`,
   );
   const fs = env.host.fs!;
   const toolsDir = env.join(env.repoRoot, 'examples', 'tools');
@@ -127,7 +134,7 @@ rules:
     const artifact = fs.readFile(env.join(toolsDir, name, manifest.artifact));
     return { manifest, artifact, digest: toHex(env.host.crypto.sha256(artifact)) };
   };
-  const tools = new StaticRegistry([load('grep'), load('probe', JSON.stringify(PROBE_MANIFEST))]);
+  const tools = new StaticRegistry([load('grep'), load('probe', JSON.stringify(PROBE_MANIFEST)), ...(extra?.tools ?? [])]);
   const auditPath = env.join(dir, 'audit.log');
   const opened = await openGate({ host: env.host, policy, tools, audit: auditPath });
   let n = 0;
@@ -196,13 +203,44 @@ async function expectRefused(
   return r;
 }
 
+let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
+
+/** A wasip1 tool from test/fixtures/wat/<name>.wat, assembled with wabt (the same on every runtime). */
+async function watTool(env: ConformanceEnv, name: string): Promise<Tool> {
+  wabt ??= await wabtInit();
+  const source = env.readFile(env.join(env.repoRoot, 'test', 'fixtures', 'wat', `${name}.wat`));
+  check(source !== undefined, `fixture ${name}.wat`);
+  const module = wabt.parseWat(`${name}.wat`, source);
+  const artifact = module.toBinary({}).buffer;
+  module.destroy();
+  const manifest = parseManifest(JSON.stringify({ name, engine: 'wasip1', artifact: `${name}.wasm`, inputSchema: true }));
+  return { manifest, artifact, digest: toHex(env.host.crypto.sha256(artifact)) };
+}
+
+/** Fixtures that try to run forever or take all memory, and the limits they get. */
+const METERED = ['compute', 'compute-loop', 'recurse', 'br-table-loop', 'call-indirect-loop', 'bulk', 'grow-bomb', 'memory-secret'];
+const METER_FUEL = 1_000_000;
+const METER_MEMORY = 4 * 1024 * 1024;
+const METER_RULES = `  - id: runaway-fixtures
+    effect: allow
+    agent: tester
+    tool: [${METERED.slice(1, 7).join(', ')}]
+    limits: { fuel: ${METER_FUEL}, memoryBytes: ${METER_MEMORY} }
+  - id: workload-fixtures
+    effect: allow
+    agent: tester
+    tool: [compute, memory-secret]
+    limits: { fuel: ${10 * METER_FUEL}, memoryBytes: ${METER_MEMORY} }
+`;
+
 export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
-  const withWorld = (name: string, fn: (w: World) => Promise<void>) =>
+  const withWorld = (name: string, fn: (w: World) => Promise<void>, metered = false) =>
     cases.push({
       name,
       run: async () => {
-        const w = await makeWorld(env);
+        const extra = metered ? { rules: METER_RULES, tools: await Promise.all(METERED.map((t) => watTool(env, t))) } : undefined;
+        const w = await makeWorld(env, extra);
         try {
           await fn(w);
         } finally {
@@ -371,6 +409,68 @@ export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
     auditedCall(env, w, r);
   });
 
+  // Fuel and memory limits (issue 4): each runaway is stopped by its limit,
+  // reported as such and audited; the fuel numbers are in the golden records,
+  // so they must be identical on every runtime.
+  const runaways: [string, string, unknown, 'fuel' | 'memory'][] = [
+    ['an infinite loop', 'compute-loop', {}, 'fuel'],
+    ['deep recursion', 'recurse', {}, 'fuel'],
+    ['a br_table loop', 'br-table-loop', {}, 'fuel'],
+    ['a call_indirect loop', 'call-indirect-loop', {}, 'fuel'],
+    ['a huge memory.fill', 'bulk', 'f', 'fuel'],
+    ['a huge memory.copy', 'bulk', 'c', 'fuel'],
+    ['a memory.grow bomb', 'grow-bomb', {}, 'memory'],
+  ];
+  for (const [what, tool, input, limit] of runaways) {
+    withWorld(
+      `limit: ${what} is stopped by the ${limit} limit, audited`,
+      async (w) => {
+        const r = await w.call(tool, input);
+        equal(r.status, 'limit', `status (${JSON.stringify(r.error)})`);
+        equal(r.limit, limit, 'which limit');
+        check(typeof r.usage.fuel === 'number', `fuel used is reported, got ${r.usage.fuel}`);
+        if (limit === 'fuel') check(r.usage.fuel > METER_FUEL, `fuel used ${r.usage.fuel} passes the limit`);
+        else equal(r.usage.peakMemoryBytes, METER_MEMORY, 'the memory stopped at its cap');
+        const { outcome } = auditedCall(env, w, r);
+        equal(outcome.outcome?.status, 'limit', 'audited status');
+        equal(outcome.outcome?.limit, limit, 'audited limit');
+        equal(outcome.usage?.fuel, r.usage.fuel, 'audited fuel');
+      },
+      true,
+    );
+  }
+
+  withWorld(
+    'fuel: a call that fits is ok and uses the same fuel on every runtime',
+    async (w) => {
+      const a = await w.call('compute', {});
+      const b = await w.call('compute', {});
+      equal(a.status, 'ok', `status (${JSON.stringify(a.error)})`);
+      check(typeof a.output === 'string' && /^[0-9a-f]{8}$/.test(a.output), `output ${JSON.stringify(a.output)}`);
+      check(typeof a.usage.fuel === 'number' && a.usage.fuel > 0 && a.usage.fuel <= 10 * METER_FUEL, `fuel ${a.usage.fuel}`);
+      equal(b.usage.fuel, a.usage.fuel, 'fuel of the same call, twice');
+      auditedCall(env, w, a);
+    },
+    true,
+  );
+
+  withWorld(
+    'isolation: a call never sees the memory of the call before it',
+    async (w) => {
+      const write = await w.call('memory-secret', 'w');
+      equal(write.status, 'error', 'the writer outputs nothing (not JSON)');
+      for (let i = 0; i < 3; i++) {
+        const scan = await w.call('memory-secret', 's');
+        equal(scan.status, 'ok', `status (${JSON.stringify(scan.error)})`);
+        equal(scan.output, 'clean 00000000', 'no byte of the previous call is visible');
+      }
+      const grow = await w.call('memory-secret', 'g');
+      equal(grow.usage.peakMemoryBytes, 3 * 65536, 'the grower grew');
+      equal((await w.call('memory-secret', 's')).output, 'clean 00000000', 'nor after a call that grew its memory');
+    },
+    true,
+  );
+
   return cases;
 }
 
@@ -391,7 +491,8 @@ function compareWithGolden(env: ConformanceEnv, name: string, records: readonly 
   const golden = JSON.parse(env.readFile(file) ?? '{}') as Record<string, unknown>;
   // The world's temporary directory differs per run; inputs that name it
   // (an absolute host path an attacker guesses) are compared without it.
-  // Their digests and sizes differ too, so those are dropped with it.
+  // Their digests and sizes differ too, so those are dropped with it, and so
+  // is the fuel of such a case: a longer path is more work for the guest.
   const text = canonical(records.map(normalise));
   const actual = JSON.parse(
     text.includes(worldDir)
@@ -400,6 +501,7 @@ function compareWithGolden(env: ConformanceEnv, name: string, records: readonly 
           .join('<world>')
           .replace(/"inputDigest":"[0-9a-f]{64}"/g, '"inputDigest":"<digest>"')
           .replace(/"inputBytes":\d+/g, '"inputBytes":"<n>"')
+          .replace(/"fuel":\d+/g, '"fuel":"<n>"')
       : text,
   );
   if (env.updateGolden) {

@@ -38,7 +38,7 @@ test('pool: call 2 reuses call 1 memory and sees none of its bytes', async () =>
   });
   assert.equal(created, 1, 'the second call got the pooled memory');
   assert.equal(result.status, 'ok', result.message);
-  assert.equal(text(result.stdout), 'clean 00000000');
+  assert.equal(text(result.stdout), '"clean 00000000"');
 });
 
 test('pool: a memory that grew is dropped; the next call starts fresh and clean', async () => {
@@ -50,7 +50,7 @@ test('pool: a memory that grew is dropped; the next call starts fresh and clean'
     return run(prepared, 's');
   });
   assert.equal(created, 2, 'the grown memory was not reused');
-  assert.equal(text(result.stdout), 'clean 00000000');
+  assert.equal(text(result.stdout), '"clean 00000000"');
   assert.equal(result.usage.peakMemoryBytes, 2 * 65536);
 });
 
@@ -77,14 +77,14 @@ test('pool: the control: the scan finds the secret when it is there', async () =
   const memory = () => instance.exports['memory'] as { buffer: ArrayBuffer };
   new BigUint64Array(memory().buffer)[1000] = 0x5e0c7e75ec7e7a11n;
   (instance.exports['_start'] as () => void)();
-  assert.equal(out, 'found 00000008');
+  assert.equal(out, '"found 00000008"');
 });
 
 test('pool: concurrent calls never share a memory', async () => {
   const prepared = await createWasip1Engine().prepare(toolOf('memory-secret'));
   const outs = await Promise.all(Array.from({ length: 8 }, (_, i) => run(prepared, i % 2 ? 's' : 'w')));
-  for (const [i, o] of outs.entries()) if (i % 2) assert.equal(text(o.stdout), 'clean 00000000');
-  for (let i = 0; i < 4; i++) assert.equal(text((await run(prepared, 's')).stdout), 'clean 00000000');
+  for (const [i, o] of outs.entries()) if (i % 2) assert.equal(text(o.stdout), '"clean 00000000"');
+  for (let i = 0; i < 4; i++) assert.equal(text((await run(prepared, 's')).stdout), '"clean 00000000"');
 });
 
 test('pool: give zeroes a memory before keeping it, and keeps at most perKey', () => {
