@@ -39,7 +39,7 @@ export async function runCommand(args: Parsed, out: Out): Promise<number> {
 
 export function describeResult(r: CallResult): string {
   const rule = r.decision.rule ? `rule ${r.decision.rule}` : 'default deny';
-  const usage = `${ms(r.usage.wallMs)}, ${bytes(r.usage.outputBytes)} out`;
+  const usage = `${ms(r.usage.wallMs)}, ${bytes(r.usage.outputBytes)} out${r.usage.fuel === null ? '' : `, ${r.usage.fuel} fuel`}`;
   switch (r.status) {
     case 'ok':
       return `allowed by ${rule} · ${usage}`;
