@@ -7,10 +7,19 @@
  * call: our fds over a Vfs, the guard on every host call, the outcome.
  *
  * The module and the baseline are in echo-fixture.ts.
+ *
+ * Then what fuel metering costs inside the engine: the same engine with
+ * metering on and off, on echo (host-call bound) and on compute
+ * (test/fixtures/wat/compute.wat, a 100,000-iteration arithmetic loop), and
+ * what memory pooling buys: the engine with its pool against the engine
+ * giving every instance its own memory (the module's own, unpooled).
  */
-import { DEFAULT_LIMITS } from '@airlock/core';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_LIMITS, type Tool } from '@airlock/core';
 import { createWasip1Engine } from '@airlock/engine-wasip1';
 import { MemoryVfs } from '@airlock/wasi';
+import wabtInit from 'wabt';
 import { bareRun as bare, input, tool } from './echo-fixture.js';
 import { report, sample } from './lib.js';
 
@@ -41,4 +50,52 @@ report('wasip1: fresh instance + run of a tiny command', rows, {
   'added p50 µs': a.p50us - b.p50us,
   'added p99 µs': a.p99us - b.p99us,
   'ratio p50': a.p50us / b.p50us,
+});
+
+// ---- Fuel and pooling inside the engine. ----
+const wabt = await wabtInit();
+const computeSource = readFileSync(new URL('../../test/fixtures/wat/compute.wat', import.meta.url), 'utf8');
+const computeWat = wabt.parseWat('compute.wat', computeSource);
+const computeBytes: Uint8Array = computeWat.toBinary({}).buffer;
+computeWat.destroy();
+const compute: Tool = {
+  manifest: { ...tool.manifest, name: 'compute', artifact: 'compute.wasm' },
+  artifact: computeBytes,
+  digest: createHash('sha256').update(computeBytes).digest('hex'),
+};
+const engines = {
+  'metered, pooled (default)': createWasip1Engine(),
+  'unmetered, pooled': createWasip1Engine({ metering: false }),
+  'metered, unpooled (own memory)': createWasip1Engine({ memoryPool: false }),
+  'unmetered, unpooled (before this change)': createWasip1Engine({ metering: false, memoryPool: false }),
+};
+const fuelRows = [];
+const medians: Record<string, number> = {};
+for (const [fixture, t] of [
+  ['echo', tool],
+  ['compute', compute],
+] as const) {
+  const runs = await Promise.all(Object.values(engines).map((e) => e.prepare(t)));
+  const names = Object.keys(engines);
+  for (let round = 0; round < 2; round++) {
+    for (const [i, p] of runs.entries()) {
+      const row = await sample(
+        `${fixture}: ${names[i]}`,
+        async () => {
+          const out = await p.run(request);
+          if (out.status !== 'ok') throw new Error(`bad run: ${out.status} ${out.message}`);
+        },
+        { samples: fixture === 'echo' ? 3000 : 400, warmup: 100 },
+      );
+      if (round === 1) {
+        fuelRows.push(row);
+        medians[`${fixture} ${names[i]}`] = row.p50us;
+      }
+    }
+  }
+}
+report('wasip1: fuel metering and memory pooling inside the engine', fuelRows, {
+  'echo metered/unmetered p50': medians['echo metered, pooled (default)']! / medians['echo unmetered, pooled']!,
+  'compute metered/unmetered p50': medians['compute metered, pooled (default)']! / medians['compute unmetered, pooled']!,
+  'echo pooled/unpooled p50 (metered)': medians['echo metered, pooled (default)']! / medians['echo metered, unpooled (own memory)']!,
 });
