@@ -3,11 +3,12 @@
  * file, the audit log, the tool directory. The library takes all of these as
  * arguments.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeHost } from '@airlock/runtime-node';
-import { DEFAULT_AUDIT_PATH, DEFAULT_POLICY_FILE } from '@airlock/sdk';
+import { DEFAULT_AUDIT_PATH, DEFAULT_CACHE_DIR, DEFAULT_POLICY_FILE } from '@airlock/sdk';
+import type { Out } from './output.js';
 
 export const host = createNodeHost();
 
@@ -29,4 +30,23 @@ export function auditPath(given: string | undefined): string {
 export function toolsDir(given: string | undefined): string {
   if (given !== undefined) return resolve(given);
   return existsSync('tools') ? resolve('tools') : join(EXAMPLES, 'tools');
+}
+
+/** `.airlock/cache/` (or $AIRLOCK_CACHE_DIR), created: transpiled components by content hash. */
+export function cacheDir(): string {
+  const dir = resolve(process.env['AIRLOCK_CACHE_DIR'] || DEFAULT_CACHE_DIR);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** A progress line for long operations, on a terminal only (never with --json or when piped). */
+export function progressFor(
+  out: Out,
+): ((e: { tool: string; phase: 'transpile' | 'done'; ms?: number; bytes: number }) => void) | undefined {
+  if (out.json || !process.stderr.isTTY) return undefined;
+  return (e) => {
+    if (e.phase === 'transpile')
+      process.stderr.write(`airlock: transpiling ${e.tool} (${(e.bytes / 1024).toFixed(0)} KiB, once; cached in .airlock/cache)…`);
+    else process.stderr.write(` ${Math.round(e.ms ?? 0)} ms\n`);
+  };
 }

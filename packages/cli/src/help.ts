@@ -11,6 +11,7 @@ Commands:
   policy explain    show which rule decides a call, and why
   audit show        list the audit log
   audit verify      check the audit log's hash chain
+  tool inspect <t>  a tool's WIT imports/exports, manifest and requested capabilities
   demo              a scripted agent session, prompt injection included
 
 Every command takes --help. Exit codes: 0 ok, 1 internal error, 2 misuse
@@ -61,6 +62,14 @@ Lists the records of an audit log. With --json, prints them as JSON lines.`,
 
 Checks the hash chain of an audit log. Exits 0 when intact, 6 naming the first
 bad record otherwise.`,
+  'tool inspect': `Usage: airlock tool inspect <file|tool-name> [--tools <dir>] [--json]
+
+Shows what a tool is without running it: for a component, its kind
+(command or typed), the WIT interfaces it imports and exports, where it
+runs (a worker when it imports wasi:http) and a typed tool's description;
+for a preview1 module, its core imports and exports. Then its manifest
+(beside the file, or the tool directory's) and the capabilities it
+requests. Transpiling is cached in .airlock/cache.`,
   demo: `Usage: airlock demo [--json]
 
 A scripted agent does a real task on examples/workspace with the example

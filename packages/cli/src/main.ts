@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
 import { policyCheck, policyExplain } from './commands/policy.js';
 import { runCommand } from './commands/run.js';
+import { toolInspect } from './commands/tool-inspect.js';
 import { EXIT } from './exit-codes.js';
 import { HELP } from './help.js';
 import { makeOut, type Out } from './output.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { values: string[]; run: Handler }> = {
   'audit show': { values: ['audit'], run: auditShow },
   'audit verify': { values: ['audit'], run: auditVerify },
   demo: { values: [], run: demoCommand },
+  'tool inspect': { values: ['tools'], run: toolInspect },
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -40,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       out.line('airlock 0.1.0');
       return EXIT.ok;
     }
-    const group = first === 'policy' || first === 'audit' ? `${first} ${second ?? ''}`.trim() : first;
+    const group = first === 'policy' || first === 'audit' || first === 'tool' ? `${first} ${second ?? ''}`.trim() : first;
     out.note(`airlock: unknown command "${group}"\n\n${HELP.main}`);
     return EXIT.misuse;
   }

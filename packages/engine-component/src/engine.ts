@@ -48,6 +48,17 @@ export interface ComponentEngineOptions {
    * such a component does not load.
    */
   readonly workers?: HostWorkers;
+  /**
+   * Told about long operations (a transpile on a cache miss: ~50 ms for a
+   * small C component, seconds for a 14 MB JS one), for a progress line on
+   * a terminal. Never told anything a machine should parse.
+   */
+  readonly progress?: (event: {
+    readonly tool: string;
+    readonly phase: 'transpile' | 'done';
+    readonly ms?: number;
+    readonly bytes: number;
+  }) => void;
 }
 
 /** What a typed tool says about itself (`describe`). */
@@ -86,7 +97,11 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
     const hit = options.cache ? await options.cache.get(key) : undefined;
     const cached = hit === undefined ? undefined : decodeTranspiled(hit);
     if (cached !== undefined) return cached;
+    const progress = { tool: tool.manifest.name, bytes: tool.artifact.length };
+    options.progress?.({ ...progress, phase: 'transpile' });
+    const t0 = clock.monotonic();
     const fresh = await transpile(tool.artifact, tool.manifest.name);
+    options.progress?.({ ...progress, phase: 'done', ms: clock.monotonic() - t0 });
     await options.cache?.set(key, encodeTranspiled(fresh));
     return fresh;
   };

@@ -5,6 +5,7 @@
  */
 export type { ComponentEngine, ComponentEngineOptions, PreparedComponent, ToolDescriptor } from './engine.js';
 export { createComponentEngine } from './engine.js';
+export { importsHttp } from './http-runner.js';
 export type { GeneratedModule, ModuleLoader } from './load.js';
 export { dataUrlLoader } from './load.js';
 export { PROVIDED_INTERFACES } from './preview2/host.js';

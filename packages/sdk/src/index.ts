@@ -5,4 +5,10 @@
  */
 
 export type { OpenedGate, OpenGateOptions } from './open-gate.js';
-export { DEFAULT_AUDIT_PATH, DEFAULT_POLICY_FILE, openGate, readPolicy } from './open-gate.js';
+export { DEFAULT_AUDIT_PATH, DEFAULT_POLICY_FILE, defaultEngines, openGate, readPolicy } from './open-gate.js';
+export { directoryTranspileCache } from './transpile-cache.js';
+
+/** Where the CLI keeps transpiled components (content-hash keyed). */
+export const DEFAULT_CACHE_DIR = '.airlock/cache';
+export type { PreparedComponent, ToolDescriptor } from '@airlock/engine-component';
+export { createComponentEngine, importsHttp } from '@airlock/engine-component';

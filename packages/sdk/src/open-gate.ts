@@ -8,8 +8,11 @@
 
 import { openAuditLog } from '@airlock/audit';
 import { AirlockError, type AuditSink, type Engine, Gate, type Host, ToolDirectory, type ToolRegistry, type Vfs } from '@airlock/core';
+import { type ComponentEngineOptions, createComponentEngine, type TranspileCache } from '@airlock/engine-component';
+import { createQuickJsEngine } from '@airlock/engine-quickjs';
 import { createWasip1Engine } from '@airlock/engine-wasip1';
 import { type CompiledPolicy, denyAllPolicy, loadPolicy } from '@airlock/policy';
+import { directoryTranspileCache } from './transpile-cache.js';
 
 export const DEFAULT_AUDIT_PATH = '.airlock/audit.log';
 export const DEFAULT_POLICY_FILE = 'airlock.policy.yaml';
@@ -22,8 +25,21 @@ export interface OpenGateOptions {
   readonly tools: string | ToolRegistry;
   /** An audit log path (durable, group commit) or a sink; default `.airlock/audit.log`. */
   readonly audit?: string | AuditSink;
-  /** Engines to run tools on; default: WASI preview1. */
+  /**
+   * Engines to run tools on; default: WASI preview1, components (jco, with
+   * `transpileCache`; wasi:http components in `host.workers`) and QuickJS
+   * (`js`, in `host.workers` when there are any). Default engines are closed
+   * with the gate; engines passed here are the caller's to close.
+   */
   readonly engines?: readonly Engine[];
+  /**
+   * Where transpiled components are kept across processes: a directory
+   * (through `host.fs`, created by the caller) or a cache. Default: none
+   * (transpiled once per process).
+   */
+  readonly transpileCache?: string | TranspileCache;
+  /** Progress of long operations (component transpiles), for a terminal line. */
+  readonly progress?: ComponentEngineOptions['progress'];
   /** Override or add volumes (e.g. in-memory ones), by policy volume name. */
   readonly volumes?: Readonly<Record<string, Vfs>>;
 }
@@ -70,8 +86,37 @@ export async function openGate(options: OpenGateOptions): Promise<OpenedGate> {
     volumes.set(name, v);
     return v;
   };
-  const gate = new Gate({ policy, tools, engines: options.engines ?? [createWasip1Engine()], audit, host, volume });
-  return { gate, policy, audit, recovered, close: () => gate.close() };
+  const owned = options.engines === undefined ? defaultEngines(host, options.transpileCache, options.progress) : undefined;
+  const engines = options.engines ?? owned?.engines ?? [];
+  const gate = new Gate({ policy, tools, engines, audit, host, volume });
+  return {
+    gate,
+    policy,
+    audit,
+    recovered,
+    close: async () => {
+      await gate.close();
+      await owned?.close();
+    },
+  };
+}
+
+/** Every engine this package knows, wired to the host; and how to stop their workers. */
+export function defaultEngines(
+  host: Host,
+  transpileCache?: string | TranspileCache,
+  progress?: ComponentEngineOptions['progress'],
+): { engines: Engine[]; close(): Promise<void> } {
+  const workers = host.workers ? { workers: host.workers } : {};
+  const cache = typeof transpileCache === 'string' ? directoryTranspileCache(host, transpileCache) : transpileCache;
+  const component = createComponentEngine({ ...workers, ...(cache ? { cache } : {}), ...(progress ? { progress } : {}) });
+  const quickjs = createQuickJsEngine(workers);
+  return {
+    engines: [createWasip1Engine(), component, quickjs],
+    close: async () => {
+      await Promise.all([component.close(), quickjs.close()]);
+    },
+  };
 }
 
 function requireFs(host: Host) {

@@ -2,7 +2,7 @@
 import { AirlockError, type CallResult } from '@airlock/core';
 import { openGate } from '@airlock/sdk';
 import type { Parsed } from '../args.js';
-import { auditPath, host, policyPath, toolsDir } from '../context.js';
+import { auditPath, cacheDir, host, policyPath, progressFor, toolsDir } from '../context.js';
 import { exitCodeForResult } from '../exit-codes.js';
 import { readInputText } from '../input.js';
 import { bytes, ms, type Out } from '../output.js';
@@ -18,6 +18,8 @@ export async function runCommand(args: Parsed, out: Out): Promise<number> {
     ...(policy ? { policy } : {}),
     tools: toolsDir(args.values.tools),
     audit: auditPath(args.values.audit),
+    transpileCache: cacheDir(),
+    ...(progressFor(out) ? { progress: progressFor(out)! } : {}),
   });
   if (opened.recovered && !out.json) out.note(`airlock: audit log recovered after a crash: ${JSON.stringify(opened.recovered)}`);
   let result: CallResult;
