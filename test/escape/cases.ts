@@ -52,7 +52,7 @@ export const escapeCases: readonly EscapeCase[] = [
       check(r.status === 'error' && /process' is not defined/.test(r.error?.message ?? ''), 'a guest ReferenceError', r);
       const names = await g.evalJs(
         `const F = (() => {}).constructor.constructor; const g = F('return this')();
-         return ['process', 'require', 'Deno', 'Bun', 'module', 'global', 'WebAssembly', 'setTimeout', 'fetch', '__airlock_call', '__airlock_log']
+         return ['process', 'require', 'Deno', 'Bun', 'module', 'global', 'WebAssembly', 'setTimeout', 'XMLHttpRequest', '__airlock_call', '__airlock_sync']
            .filter((n) => typeof g[n] !== 'undefined')`,
       );
       check(names.status === 'ok' && JSON.stringify(names.output) === '[]', 'no host name is reachable through Function', names);
@@ -217,10 +217,22 @@ export const escapeCases: readonly EscapeCase[] = [
     },
   },
   {
-    name: 'fetch does not exist without an egress grant',
+    name: 'fetch without any net grant is a TypeError in the guest and a denial in the audit log',
     async run(g) {
-      const r = await g.evalJs(`return [typeof fetch, typeof XMLHttpRequest, typeof WebSocket]`);
-      check(JSON.stringify(r.output) === '["undefined","undefined","undefined"]', 'no network object at all', r);
+      const r = await g.evalJs(
+        `const out = [typeof XMLHttpRequest, typeof WebSocket];
+         try { await fetch('https://example.com/'); out.push('fetched') } catch (e) { out.push(e instanceof TypeError, e.code, e.message) }
+         return out`,
+      );
+      const out = r.output as unknown[];
+      check(r.status === 'ok' && out[0] === 'undefined' && out[1] === 'undefined', 'no other network object', r);
+      check(out[2] === true && out[3] === 'ENOTCAPABLE' && /not granted/.test(String(out[4])), 'a TypeError saying why', r);
+      const records = g.outcome(r.id)?.outcome?.egress ?? [];
+      check(
+        records.length === 1 && records[0]!.decision === 'denied' && records[0]!.url === 'https://example.com/',
+        'the attempt is audited as a denial',
+        records,
+      );
     },
   },
   {

@@ -22,8 +22,20 @@ import { MemoryVfs } from '@airlock/wasi';
 export const WALL_MS = 500;
 export const MEMORY_BYTES = 32 * 1024 * 1024;
 
-const POLICY = `
+/**
+ * Net grants for the fetch cases, against a loopback server on `port`: the
+ * `/api/` prefix with a secret header (allowPrivate), and `localhost`
+ * without allowPrivate (so it must be refused after resolution).
+ */
+export interface EscapeNet {
+  readonly port: number;
+  /** The environment variable Host.secrets reads the API token from. */
+  readonly secretEnv: string;
+}
+
+const policyText = (net?: EscapeNet) => `
 version: 1
+${net ? `secrets:\n  API_TOKEN: { env: ${net.secretEnv} }` : ''}
 volumes:
   work: { path: /unused/work }
   docs: { path: /unused/docs }
@@ -37,6 +49,16 @@ rules:
         - { mount: /work, volume: work, access: read-write }
         - { mount: /docs, volume: docs, access: read }
       env: { GREETING: hello }
+${
+  net
+    ? `      net:
+        - url: "http://127.0.0.1:${net.port}/api/*"
+          methods: [GET, POST]
+          headers: { Authorization: "Bearer {{secret:API_TOKEN}}" }
+          allowPrivate: true
+        - { url: "http://localhost:${net.port}/*", methods: [GET] }`
+    : ''
+}
     limits: { wallMs: ${WALL_MS}, memoryBytes: ${MEMORY_BYTES}, stderrBytes: 4096, outputBytes: 65536, fsWriteBytes: 65536 }
 `;
 
@@ -65,13 +87,13 @@ export interface EscapeGate {
   close(): Promise<void>;
 }
 
-export function openEscapeGate(host: Host): EscapeGate {
+export function openEscapeGate(host: Host, net?: EscapeNet): EscapeGate {
   const work = new MemoryVfs();
   const docs = new MemoryVfs();
   const f = docs.open(['readme.txt'], { read: true, write: true, create: true });
   f.write(utf8('public notes'), 0);
   f.close();
-  const policy = loadPolicy(POLICY, { file: 'escape.policy.yaml' });
+  const policy = loadPolicy(policyText(net), { file: 'escape.policy.yaml' });
   const js = snippetTool({
     sha256: host.crypto.sha256,
     capabilities: {
@@ -80,6 +102,14 @@ export function openEscapeGate(host: Host): EscapeGate {
         { mount: '/docs', access: 'read' },
       ],
       env: ['GREETING'],
+      ...(net
+        ? {
+            net: [
+              { url: `http://127.0.0.1:${net.port}/api/*`, methods: ['GET', 'POST'] },
+              { url: `http://localhost:${net.port}/*`, methods: ['GET'] },
+            ],
+          }
+        : {}),
     },
   });
   const echoSource = utf8('export default { echoed: input };');

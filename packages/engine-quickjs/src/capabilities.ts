@@ -1,7 +1,7 @@
 /**
  * The host side of a snippet's capabilities, built per call from its
  * RunRequest and nothing else: `fs` on the granted mounts, `tools.call`
- * through the gate, and (when an egress filter is given) `fetch`.
+ * through the gate, and `fetch` through the call's egress filter (fetch.ts).
  *
  * Files go through the same machinery as the wasip1 engine: `mountVfs` wraps
  * each mount read-only or in the call's write quota, `resolveInMount` turns a
@@ -14,9 +14,10 @@
  * crosses: it is turned into a name and a message here, and messages name
  * only guest paths.
  */
-import type { CallResult, Mount, RunRequest, Vfs } from '@airlock/core';
+import type { CallResult, EgressRecord, Mount, RunRequest, Vfs } from '@airlock/core';
 import { fromUtf8, VfsError } from '@airlock/core';
 import { DENIAL_ERRNOS, DenialLog, mountVfs, PathDenied, resolveInMount, WriteQuota } from '@airlock/wasi';
+import { createFetchCapability, FetchRefused } from './fetch.js';
 import type { Bridge } from './runner.js';
 
 /** Largest file `fs.readFile` hands to a guest, whatever the memory limit. */
@@ -49,6 +50,15 @@ export interface CallCapabilities {
   readonly quota: WriteQuota;
   /** Bytes read through `fs` so far. */
   readonly readBytes: () => number;
+  /** Every fetch and redirect hop so far, allowed or denied, for the audit record. */
+  readonly egress: () => EgressRecord[];
+}
+
+/** Text for a file, as the guest gave it: a string (numbers and booleans are written as text). */
+function textArg(op: string, v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return refuse({ name: 'TypeError', message: `${op}: the data must be a string` });
 }
 
 export function createCapabilities(request: RunRequest): CallCapabilities {
@@ -57,6 +67,7 @@ export function createCapabilities(request: RunRequest): CallCapabilities {
   const mounts = request.mounts.map((m) => ({ mount: m, vfs: mountVfs(m, quota) }));
   let readBytes = 0;
   const readCap = Math.min(MAX_READ_BYTES, request.limits.memoryBytes);
+  const net = createFetchCapability(request, performance.now(), () => performance.now());
 
   /** The mount a guest path is in, and the path inside it; the longest mount wins. */
   const locate = (op: string, path: unknown): { vfs: Vfs; rest: string; guest: string } => {
@@ -100,7 +111,7 @@ export function createCapabilities(request: RunRequest): CallCapabilities {
     },
     'fs.writeFile'([path, text]) {
       const { vfs, rest } = locate('writeFile', path);
-      const data = new TextEncoder().encode(String(text));
+      const data = new TextEncoder().encode(textArg('writeFile', text));
       const file = vfs.open(resolve(vfs, rest), { read: false, write: true, create: true, truncate: true });
       try {
         file.write(data, 0);
@@ -111,7 +122,7 @@ export function createCapabilities(request: RunRequest): CallCapabilities {
     },
     'fs.appendFile'([path, text]) {
       const { vfs, rest } = locate('appendFile', path);
-      const data = new TextEncoder().encode(String(text));
+      const data = new TextEncoder().encode(textArg('appendFile', text));
       const file = vfs.open(resolve(vfs, rest), { read: false, write: true, create: true });
       try {
         file.write(data, file.size());
@@ -129,8 +140,10 @@ export function createCapabilities(request: RunRequest): CallCapabilities {
       const st = vfs.lstat(resolve(vfs, rest));
       return { type: st.type, size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
     },
-    'fs.mkdir'([path, recursive]) {
+    'fs.mkdir'([path, options]) {
       const { vfs, rest } = locate('mkdir', path);
+      const recursive =
+        options === true || (typeof options === 'object' && options !== null && (options as { recursive?: unknown }).recursive === true);
       if (!recursive) {
         vfs.mkdir(resolve(vfs, rest));
         return null;
@@ -182,6 +195,7 @@ export function createCapabilities(request: RunRequest): CallCapabilities {
       if (typeof (args as unknown[])[0] === 'string') path = (args as string[])[0]!.slice(0, 4096);
       let value: unknown;
       if (op === 'tools.call') value = await toolCall(args as unknown[]);
+      else if (op === 'fetch') value = await net.fetch((args as unknown[])[0]);
       else {
         const fn = Object.hasOwn(ops, op) ? ops[op] : undefined;
         if (!fn) refuse({ name: 'TypeError', message: `unknown host operation ${JSON.stringify(op).slice(0, 80)}` });
@@ -193,7 +207,7 @@ export function createCapabilities(request: RunRequest): CallCapabilities {
     }
   };
 
-  return { bridge, denials, quota, readBytes: () => readBytes };
+  return { bridge, denials, quota, readBytes: () => readBytes, egress: net.records };
 }
 
 /**
@@ -203,6 +217,7 @@ export function createCapabilities(request: RunRequest): CallCapabilities {
  */
 function guestError(op: string, path: string, e: unknown, denials: DenialLog): GuestError {
   if (e instanceof Refused) return e.guest;
+  if (e instanceof FetchRefused) return { name: 'TypeError', message: e.message, code: e.code, ...(e.limit ? { limit: e.limit } : {}) };
   const what = op.replace(/^fs\./, '');
   if (e instanceof PathDenied) {
     denials.record(what, path, e.errno);

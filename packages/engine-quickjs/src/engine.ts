@@ -22,6 +22,7 @@ import { createCapabilities } from './capabilities.js';
 import { loadQuickJs } from './quickjs-module.js';
 import { MAX_STACK_BYTES, runSnippet, type SnippetJob, type SnippetResult } from './runner.js';
 import { isSnippetArtifact } from './snippet-tool.js';
+import { stripTypeScript, TypeScriptError } from './typescript.js';
 import { KILLED, WorkerPool } from './worker-pool.js';
 
 export interface QuickJsEngineOptions {
@@ -46,9 +47,10 @@ export interface QuickJsEngineOptions {
    */
   readonly killGraceMs?: number;
   /**
-   * TypeScript support: a type stripper (source → JavaScript with the same
-   * line numbers). None is bundled; without one, `lang: "ts"` and `.ts`
-   * tools are refused.
+   * TypeScript: a type stripper (source → JavaScript with the same line
+   * numbers) for `lang: "ts"` snippets and `.ts` tools. Default: amaro in
+   * strip-only mode, loaded on first use (typescript.ts). Throwing means the
+   * source is not valid TypeScript (the call fails with the message).
    */
   readonly stripTypes?: (source: string) => string;
 }
@@ -111,7 +113,14 @@ export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJs
       if (!snippet) {
         source = fromUtf8(tool.artifact);
         if (source === undefined) throw new AirlockError('MANIFEST_INVALID', `the artifact of tool "${tool.manifest.name}" is not UTF-8`);
-        if (tool.manifest.artifact.endsWith('.ts')) source = strip(options, source, tool.manifest.name);
+        if (tool.manifest.artifact.endsWith('.ts')) {
+          try {
+            source = await stripTypeScript(source, options.stripTypes);
+          } catch (e) {
+            if (!(e instanceof TypeScriptError)) throw e;
+            throw new AirlockError('MANIFEST_INVALID', `tool "${tool.manifest.name}" (${tool.manifest.artifact}): ${e.message}`);
+          }
+        }
       }
       if (options.workers) poolFor(capFor(tool.manifest.limits.memoryBytes ?? 64 * MiB)).warm();
       const name = tool.manifest.name;
@@ -120,19 +129,36 @@ export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJs
           const t0 = performance.now();
           let code = source;
           let inputJson: string;
+          let parsed: ReturnType<typeof parseSnippetInput> | undefined;
           if (snippet) {
-            const parsed = parseSnippetInput(request.input);
+            parsed = parseSnippetInput(request.input);
             if (typeof parsed === 'string') return failed(parsed, request, t0);
-            code = parsed.lang === 'ts' ? strip(options, parsed.code, name) : parsed.code;
+            if (parsed.lang !== undefined && parsed.lang !== 'js' && parsed.lang !== 'ts')
+              return failed(`lang must be "js" or "ts", not ${JSON.stringify(parsed.lang).slice(0, 40)}`, request, t0);
+            code = parsed.code;
+            if (parsed.lang === 'ts') {
+              try {
+                code = await stripTypeScript(parsed.code, options.stripTypes);
+              } catch (e) {
+                if (!(e instanceof TypeScriptError)) throw e;
+                return failed(`TypeScript: ${e.message}`, request, t0);
+              }
+            }
             inputJson = JSON.stringify(parsed.input ?? null);
           } else inputJson = fromUtf8(request.input) ?? 'null';
           const caps = createCapabilities(request);
           const job: SnippetJob = {
             source: code!,
-            filename: snippet ? 'snippet.js' : `${name}.js`,
+            filename: snippet
+              ? typeof parsed === 'object' && parsed.lang === 'ts'
+                ? 'snippet.ts'
+                : 'snippet.js'
+              : tool.manifest.artifact.endsWith('.ts')
+                ? `${name}.ts`
+                : `${name}.js`,
             inputJson,
             envJson: JSON.stringify(request.env),
-            grants: { fs: request.mounts.length > 0, tools: request.callTool !== undefined, fetch: false },
+            grants: { fs: request.mounts.length > 0, tools: request.callTool !== undefined },
             wallMs: request.limits.wallMs,
             memoryBytes: request.limits.memoryBytes,
             outputBytes: request.limits.outputBytes,
@@ -149,12 +175,6 @@ export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJs
       pools.clear();
     },
   };
-}
-
-function strip(options: QuickJsEngineOptions, source: string, name: string): string {
-  if (!options.stripTypes)
-    throw new AirlockError('ARGS_INVALID', `TypeScript for "${name}" needs a type stripper; this engine was configured without one`);
-  return options.stripTypes(source);
 }
 
 function parseSnippetInput(input: Uint8Array): { code: string; input?: unknown; lang?: string } | string {
@@ -202,7 +222,9 @@ function toOutcome(
 ): RunOutcome {
   const wallMs = performance.now() - t0;
   const denials = caps.denials.entries.length > 0 ? { denials: caps.denials.entries } : {};
-  const common = { stderr: new Uint8Array(0), ...denials };
+  const records = caps.egress();
+  const egress = records.length > 0 ? { egress: records } : {};
+  const common = { stderr: new Uint8Array(0), ...denials, ...egress };
   if (result === KILLED) {
     return {
       ...common,
@@ -243,6 +265,7 @@ function toOutcome(
     exitCode: status === 'ok' ? 0 : status === 'failed' ? 1 : null,
     stdout,
     ...denials,
+    ...egress,
     stderr: utf8(result.stderr),
     ...(limit ? { limit } : {}),
     ...(message ? { message } : {}),

@@ -15,7 +15,9 @@
  */
 import type { LimitKind } from '@airlock/core';
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
-import { type PreludeGrants, preludeSource } from './prelude.js';
+import { type Bridge, type GuestApi, installGuestApi, type PreludeGrants } from './prelude.js';
+
+export type { Bridge } from './prelude.js';
 
 /** What one run needs. Plain data: it crosses to a worker by structured clone. */
 export interface SnippetJob {
@@ -37,6 +39,12 @@ export interface SnippetJob {
   readonly outputBytes: number;
   readonly stderrBytes: number;
   readonly stackBytes: number;
+  /**
+   * Measure QuickJS's heap in use at the end (`JS_ComputeMemoryUsage`, which
+   * walks every object: ~0.1–0.2 ms even for a tiny snippet). Otherwise the
+   * usage reports the Wasm linear memory's size, the cap that is enforced.
+   */
+  readonly measureHeap?: boolean;
 }
 
 export interface SnippetResult {
@@ -49,15 +57,12 @@ export interface SnippetResult {
   readonly stderrAttempted: number;
   readonly limit?: LimitKind;
   readonly message?: string;
-  /** QuickJS heap in use at the end (bytes), or the Wasm memory size. */
+  /** QuickJS heap in use at the end (bytes) with `measureHeap`, else the Wasm linear memory's size. */
   readonly peakMemoryBytes: number;
   readonly wallMs: number;
   /** The Wasm module may be damaged (a QuickJS abort): discard it. */
   readonly retire: boolean;
 }
-
-/** A guest capability call: op name and JSON arguments in, JSON reply text out. Never rejects. */
-export type Bridge = (op: string, argsJson: string) => Promise<string>;
 
 /** Largest QuickJS stack we ever set: above this, a host RangeError escaped (FIELD-NOTES). */
 export const MAX_STACK_BYTES = 256 * 1024;
@@ -171,8 +176,10 @@ export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bri
     }
   };
 
+  let api: GuestApi | undefined;
   try {
-    installHost(ctx, job, out, bridge, {
+    api = installGuestApi(ctx, job.grants, job.inputJson, job.envJson, bridge, {
+      log: (line) => out.write(line),
       started: (d) => {
         pending++;
         outstanding.add(d);
@@ -184,12 +191,7 @@ export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bri
       },
       alive: () => !disposed,
     });
-    const finish = ctx.unwrapResult(ctx.evalCode(preludeSource(job.grants), 'airlock:prelude', { type: 'global' }));
-    try {
-      ended = await evaluate(ctx, job, settle, fromError, finish);
-    } finally {
-      finish.dispose();
-    }
+    ended = await evaluate(ctx, job, settle, fromError, api);
   } catch (e) {
     // Only host misuse or a damaged Wasm module gets here (an abort, a
     // QuickJS assertion): the module is not trusted again.
@@ -199,13 +201,14 @@ export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bri
   if (ended.status === 'ok' && ended.output !== undefined && utf8Length(ended.output) > job.outputBytes)
     ended = { status: 'limit', limit: 'output', message: `the output is over the limit of ${job.outputBytes} bytes` };
   try {
-    peak = memoryInUse(rt, ctx);
+    peak = job.measureHeap ? memoryInUse(rt, ctx) : module.getWasmMemory().buffer.byteLength;
   } catch {
     peak = module.getWasmMemory().buffer.byteLength;
   }
   disposed = true;
   try {
     for (const d of outstanding) if (d.alive) d.dispose();
+    api?.dispose();
     ctx.dispose();
     rt.dispose();
   } catch {
@@ -226,7 +229,7 @@ async function evaluate(
   job: SnippetJob,
   settle: (h: QuickJSHandle) => Promise<QuickJSHandle | Ended>,
   fromError: (h: QuickJSHandle) => Ended,
-  finish: QuickJSHandle,
+  api: GuestApi,
 ): Promise<Ended> {
   const isModule = isModuleSource(job.source);
   let result = ctx.evalCode(job.source, job.filename, { type: isModule ? 'module' : 'global' });
@@ -252,70 +255,18 @@ async function evaluate(
     exported.dispose();
     if (!isHandle(value)) return value;
   }
-  const text = ctx.callFunction(finish, ctx.undefined, value);
+  const text = api.finish(value);
   value.dispose();
-  if (text.error) {
+  if ('error' in text) {
     const why = fromError(text.error);
     text.error.dispose();
     return why.status === 'failed' ? { status: 'failed', message: `the result is not JSON-serialisable: ${why.message}` } : why;
   }
-  const output = ctx.getString(text.value);
-  text.value.dispose();
-  return { status: 'ok', output };
+  return { status: 'ok', output: text.text };
 }
 
 function isHandle(v: QuickJSHandle | Ended): v is QuickJSHandle {
   return typeof (v as QuickJSHandle).dispose === 'function';
-}
-
-interface Pending {
-  started(d: QuickJSDeferredPromise): void;
-  settled(d: QuickJSDeferredPromise): void;
-  alive(): boolean;
-}
-
-/** The two host functions and the input, for the prelude to pick up and hide. */
-function installHost(ctx: QuickJSContext, job: SnippetJob, out: Console, bridge: Bridge, pending: Pending): void {
-  const log = ctx.newFunction('log', (level, text) => {
-    out.write(ctx.typeof(text) === 'string' ? ctx.getString(text) : '');
-    void level;
-  });
-  const call = ctx.newFunction('call', (op, args) => {
-    const opName = ctx.typeof(op) === 'string' ? ctx.getString(op) : '';
-    const argsJson = ctx.typeof(args) === 'string' ? ctx.getString(args) : '[]';
-    const deferred = ctx.newPromise();
-    pending.started(deferred);
-    bridge(opName, argsJson)
-      .then(
-        (reply) => {
-          if (pending.alive()) {
-            const h = ctx.newString(reply);
-            deferred.resolve(h);
-            h.dispose();
-          }
-        },
-        () => {
-          // A Bridge never rejects; if one did, say nothing about why.
-          if (pending.alive()) {
-            const h = ctx.newString('{"ok":false,"error":{"name":"Error","message":"the host call failed"}}');
-            deferred.resolve(h);
-            h.dispose();
-          }
-        },
-      )
-      .finally(() => {
-        if (pending.alive()) deferred.dispose();
-        pending.settled(deferred);
-      });
-    return deferred.handle;
-  });
-  const input = ctx.newString(job.inputJson);
-  const env = ctx.newString(job.envJson);
-  ctx.setProp(ctx.global, '__airlock_log', log);
-  ctx.setProp(ctx.global, '__airlock_call', call);
-  ctx.setProp(ctx.global, '__airlock_input', input);
-  ctx.setProp(ctx.global, '__airlock_env', env);
-  for (const h of [log, call, input, env]) h.dispose();
 }
 
 /** Name and message of a thrown guest value, read without running guest code. */
