@@ -262,6 +262,22 @@ export const escapeCases: readonly EscapeCase[] = [
     },
   },
   {
+    name: 'a TypeScript snippet is stripped on the host and runs with the same grants',
+    async run(g) {
+      const r = await g.gate.call({
+        agent: 'agent',
+        session: 's',
+        tool: 'js',
+        input: {
+          lang: 'ts',
+          code: 'const n: number = (input as { n: number }).n;\nreturn [n * 2, typeof process] as const',
+          input: { n: 21 },
+        },
+      });
+      check(r.status === 'ok' && JSON.stringify(r.output) === '[42,"undefined"]', 'types stripped, still no host', r);
+    },
+  },
+  {
     name: 'env shows only what is granted',
     async run(g) {
       const r = await g.evalJs(`return [env, Object.isFrozen(env)]`);

@@ -54,13 +54,33 @@ function describe(e: unknown): string {
   return message;
 }
 
-/** Strip with the given stripper, turning its exceptions into TypeScriptError. */
+const PREFIX = '(async()=>{';
+const SUFFIX = '\n})';
+
+/**
+ * Strip with the given stripper, turning its exceptions into TypeScriptError.
+ * A snippet may `return` at the top level (it then runs as an async function
+ * body, see runner.ts), which a TypeScript parser refuses: such a source is
+ * stripped inside that wrapper, which is then taken off again (strip-only
+ * keeps every other character where it was).
+ */
 export async function stripTypeScript(source: string, custom?: StripTypes): Promise<string> {
   const strip = custom ?? (await loadAmaro());
+  const once = (s: string): string => {
+    try {
+      return strip(s);
+    } catch (e) {
+      if (e instanceof TypeScriptError) throw e;
+      throw new TypeScriptError(describe(e));
+    }
+  };
   try {
-    return strip(source);
+    return once(source);
   } catch (e) {
-    if (e instanceof TypeScriptError) throw e;
-    throw new TypeScriptError(describe(e));
+    if (!(e instanceof TypeScriptError) || !/\breturn\b/i.test(e.message)) throw e;
+    // If it fails inside the wrapper too, that error is the one to show (an enum, say).
+    const wrapped = once(PREFIX + source + SUFFIX);
+    if (!wrapped.startsWith(PREFIX) || !wrapped.endsWith(SUFFIX)) throw e;
+    return wrapped.slice(PREFIX.length, wrapped.length - SUFFIX.length);
   }
 }
