@@ -7,5 +7,5 @@ declare const Deno: {
 };
 
 const host = createDenoHost();
-for (const c of allCases(host, 1.2))
+for (const c of allCases(host))
   Deno.test({ name: `deno js escape: ${c.name}`, fn: () => c.run(), sanitizeOps: false, sanitizeResources: false });

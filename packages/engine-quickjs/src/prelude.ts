@@ -44,6 +44,14 @@ export interface GuestHooks {
   settled(d: QuickJSDeferredPromise): void;
   /** False once the context is being disposed: late replies are dropped. */
   alive(): boolean;
+  /**
+   * True once the call's deadline has passed (and from then on). Every host
+   * function checks it first and throws: QuickJS calls its interrupt handler
+   * only every ~10,000 ticks, and in a loop of host calls (a console flood)
+   * those ticks take µs each, so the handler alone overshot a 500 ms limit
+   * by 10–30 ms.
+   */
+  expired(): boolean;
 }
 
 /**
@@ -196,6 +204,7 @@ export function installGuestApi(
     held(
       ctx.newFunction(name, (...args) => {
         try {
+          if (hooks.expired()) return { error: guestError({ name: 'Error', message: 'interrupted' }) };
           return impl(args);
         } catch {
           return { error: guestError({ name: 'Error', message: HOST_FAILED }) };

@@ -190,6 +190,10 @@ export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bri
         wake?.();
       },
       alive: () => !disposed,
+      expired: () => {
+        if (!interrupted && performance.now() > deadline) interrupted = true;
+        return interrupted;
+      },
     });
     ended = await evaluate(ctx, job, settle, fromError, api);
   } catch (e) {
