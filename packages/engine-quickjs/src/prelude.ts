@@ -125,6 +125,8 @@ export interface GuestApi {
 }
 
 const HOST_FAILED = 'the host call failed';
+/** How capabilities.ts starts every success reply: `{"ok":true,"value":<json>}`. */
+const OK_PREFIX = '{"ok":true,"value":';
 
 /** One guest error from a host error description: `{ name, message, code?, status?, callId?, limit? }`. */
 interface GuestErrorShape {
@@ -214,9 +216,10 @@ export function installGuestApi(
 
   /** `invoke(op, argsArrayHandle)`: a promise of the op's value, or a rejection with a fresh guest error. */
   const invoke = (op: string, argsArray: QuickJSHandle): QuickJSHandle => {
-    const deferred = ctx.newPromise();
     const json = call(stringify, argsArray);
     if (json.error) {
+      // Arguments JSON cannot express (a BigInt, a cycle): the promise rejects with the guest's own error.
+      const deferred = ctx.newPromise();
       deferred.reject(json.error);
       json.error.dispose();
       const p = deferred.handle.dup();
@@ -225,15 +228,20 @@ export function installGuestApi(
     }
     const argsJson = ctx.typeof(json.value) === 'string' ? ctx.getString(json.value) : '[]';
     json.value.dispose();
+    return invokeJson(op, argsJson);
+  };
+
+  /** `invoke` with the arguments already JSON text. */
+  const invokeJson = (op: string, argsJson: string): QuickJSHandle => {
+    const deferred = ctx.newPromise();
     hooks.started(deferred);
     bridge(op, argsJson)
       .then(
         (reply) => {
           if (!hooks.alive()) return;
-          if (reply.startsWith('{"ok":true')) {
-            const r = parseText(reply);
-            const v = ctx.getProp(r, 'value');
-            r.dispose();
+          if (reply.startsWith(OK_PREFIX) && reply.endsWith('}')) {
+            // The value's own JSON text, parsed once by the guest (no getProp round trip).
+            const v = parseText(reply.slice(OK_PREFIX.length, -1));
             deferred.resolve(v);
             v.dispose();
           } else {
@@ -267,6 +275,9 @@ export function installGuestApi(
 
   const op = (name: string) =>
     hostFn(name, (args) => {
+      // Arguments are JSON-encoded by the guest's JSON.stringify, never read
+      // with getString: quickjs-emscripten reads strings as C strings, so a
+      // NUL would cut '/work/a\0b' to '/work/a' (the escape corpus checks it).
       const a = arrayOf(args);
       try {
         return invoke(name, a);
@@ -309,7 +320,7 @@ export function installGuestApi(
   // console: one function for every level (the levels share one capped stream).
   const show = (h: QuickJSHandle): string => {
     const t = ctx.typeof(h);
-    if (t === 'string') return ctx.getString(h);
+    if (t === 'string') return ctx.getString(h); // console text only: a NUL may cut it, nothing else
     if (t === 'number') return String(ctx.getNumber(h));
     if (t === 'undefined') return 'undefined';
     if (t === 'function') {

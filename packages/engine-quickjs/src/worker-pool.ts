@@ -141,8 +141,12 @@ export class WorkerPool {
     const result = await worker.run(this.#runs++, { ...job, deadlineEpochMs }, bridge, killAfterMs);
     const reusable =
       !worker.dead && typeof result === 'object' && !(result instanceof Error) && result.status !== 'limit' && !result.retire;
-    if (reusable && !this.#closed && this.#idle.length < this.#o.maxIdle) this.#idle.push(worker);
-    else {
+    if (reusable && !this.#closed) {
+      // Last in, first out: the next call gets this warm worker, not a
+      // replacement still loading (which made a call wait ~40 ms for one).
+      this.#idle.push(worker);
+      while (this.#idle.length > this.#o.maxIdle) this.#idle.shift()!.kill();
+    } else {
       if (!worker.dead) worker.kill();
       // The replacement starts after the caller has the result: starting a
       // worker blocks this thread (~10–13 ms for Deno's `new Worker`, measured),
