@@ -6,6 +6,7 @@
  *   floor for any QuickJS-in-Wasm sandbox; DESIGN.md budget ≤ 0.5 ms p50).
  * - airlock engine, in-process: our run (capabilities, prelude, fresh runtime).
  * - airlock engine, in a warm worker (the default with Host.workers).
+ * - airlock engine, a TypeScript snippet (types stripped by amaro on the host).
  * - airlock whole gated call: gate.eval (policy, audit in memory, worker) ≤ 1 ms p50.
  * - @sebastianwessel/quickjs runSandboxed (same Wasm variant).
  * - node:vm new context + runInContext: NOT a sandbox, the unsafe floor.
@@ -53,10 +54,13 @@ const request = {
   mounts: [{ path: '/work', vfs, access: 'read' as const }],
   limits: DEFAULT_LIMITS,
 };
-const engineRun = (p: typeof inProcess) => async () => {
-  const o = await p.run(request);
-  if (o.status !== 'ok') throw new Error(`engine: ${o.status} ${o.message}`);
-};
+const tsRequest = { ...request, input: utf8(JSON.stringify({ lang: 'ts', code: `const k: number = input.k; ${CODE}`, input: { k: 2 } })) };
+const engineRun =
+  (p: typeof inProcess, r: typeof request = request) =>
+  async () => {
+    const o = await p.run(r);
+    if (o.status !== 'ok') throw new Error(`engine: ${o.status} ${o.message}`);
+  };
 
 const policy = loadPolicy(
   'version: 1\nvolumes: { w: { path: /x } }\nrules:\n  - { id: r, effect: allow, agent: a, tool: js, grants: { fs: [{ mount: /work, volume: w, access: read }] } }\n',
@@ -93,6 +97,7 @@ const rows = [
   sampleSync('quickjs-emscripten bare: fresh runtime+context+eval', bare, { samples: 400, batch: 5, warmup: 100 }),
   await sample('airlock js engine run, in-process', engineRun(inProcess), N),
   await sample('airlock js engine run, warm worker', engineRun(inWorker), N),
+  await sample('airlock js engine run, TypeScript (amaro strip), in-process', engineRun(inProcess, tsRequest), N),
   await sample('airlock gate.eval (policy + audit + worker)', gated, N),
   await sample('@sebastianwessel/quickjs runSandboxed', swRun, { samples: 200, warmup: 20 }),
   sampleSync('node:vm createContext + run (unsafe floor)', nodeVm, { samples: 200, batch: 5, warmup: 50 }),
@@ -121,7 +126,7 @@ const callsWorker = await sample(
 const per = (s: typeof calls) => ({ ...s, p50us: s.p50us / 1000, p99us: s.p99us / 1000, meanus: s.meanus / 1000 });
 rows.push(per(calls), per(callsWorker));
 report('QuickJS: fresh isolated evaluation of a small snippet', rows, {
-  'airlock gate.eval p50 (ms)': rows[3]!.p50us / 1000,
+  'airlock gate.eval p50 (ms)': rows[4]!.p50us / 1000,
   'bare fresh runtime+context+eval p50 (ms)': rows[0]!.p50us / 1000,
 });
 await workerEngine.close();
