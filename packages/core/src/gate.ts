@@ -13,7 +13,7 @@
  * durable. Denials and limits are values in the result; only a failing
  * audit sink throws (AUDIT_IO), since then nothing can be recorded.
  */
-import type { AuditEntry, AuditSink, CallStatus } from './audit-record.js';
+import type { AuditEntry, AuditSink } from './audit-record.js';
 import type { Decision, PolicyDecider } from './decision.js';
 import type { EgressContext, Engine, Mount, PreparedTool, RunOutcome } from './engine.js';
 import { AirlockError, type ErrorCode, isAirlockError } from './errors.js';
