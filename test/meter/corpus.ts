@@ -191,7 +191,7 @@ export async function runTtf(bytes: Uint8Array, setFuel?: (exports: Exports) => 
           if (!(flags & 1)) throw e;
         }
       },
-      sleep: (ms: number, id: number) => id,
+      sleep: (_ms: number, id: number) => id,
     },
     __fuzz_import: { extern$: null },
   };

@@ -13,9 +13,10 @@
  * module (immutable) and, when the memory is still its initial size, that
  * memory, zeroed, back in the pool.
  *
- * Still not stopped here: a guest blocked inside a host call past its wall
- * time is caught at the next host call; the worker kill (the hard backstop)
- * is not wired yet (see docs/decisions/0004 and 0006).
+ * Wall time needs no worker here (docs/decisions/0011): guest code is
+ * bounded by fuel, every host call checks the deadline first, and no host
+ * call can block (sleeps end by the deadline, files are non-blocking and
+ * regular only, stdin is a buffer).
  */
 import type { Engine, Mount, PreparedTool, RunOutcome, RunRequest, Tool } from '@airlock/core';
 import { AirlockError } from '@airlock/core';
@@ -39,8 +40,8 @@ export interface Wasip1EngineOptions {
   readonly clock?: MonotonicClock;
   /**
    * Meter fuel (default true). Off only for benchmarks that measure what
-   * metering costs: an unmetered guest that never calls the host runs until
-   * the worker backstop stops it.
+   * metering costs: an unmetered guest that never calls the host is not
+   * stopped at all (there is no worker to kill, see docs/decisions/0011).
    */
   readonly metering?: boolean;
   /**
