@@ -8,12 +8,22 @@
  *    unmetered (the baseline) and metered with plenty of fuel, in the same
  *    process and interleaved; the slowdown ratio per kernel and the geomean.
  *
+ * 3. A peer baseline: the same kernels instrumented with `wasm-metering`
+ *    0.2.1 (the ewasm rewriter: an imported `usegas(i64)` host function
+ *    called at the start of every block; MVP only, so it rejects the two
+ *    kernels that use bulk memory), its rewrite time next to ours, and its
+ *    rewrite throughput on the example tools. binaryen has no ready
+ *    fuel-metering pass (wasm-opt's instrument passes log or intercept
+ *    memory, locals and branches; none counts instructions), so there is no
+ *    binaryen row.
+ *
  * Targets (DESIGN.md §6): ≥ 50 MB/s, ≤ 1.3× geomean.
  *
  * @airlock/meter is loaded from its build output by path: this bench project
  * does not list it as a dependency yet (bench/package.json is shared).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import wabtInit from 'wabt';
 import { report, type Stats, sample, sampleSync } from './lib.js';
@@ -26,11 +36,15 @@ interface MeterApi {
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
-  instantiate(bytes: Uint8Array): Promise<{ instance: { exports: Record<string, unknown> } }>;
+  instantiate(bytes: Uint8Array, imports?: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const { meter } = (await import(new URL('../../packages/meter/dist/index.js', import.meta.url).href)) as MeterApi;
 const root = new URL('../../', import.meta.url);
+/** wasm-metering 0.2.1 (CommonJS): returns the metered module's bytes (a Buffer). */
+const wasmMetering = createRequire(import.meta.url)('wasm-metering') as {
+  meterWASM(wasm: Uint8Array, opts: { meterType: 'i32' | 'i64' }): Uint8Array;
+};
 
 // ---- 1. Rewrite throughput. ----
 
@@ -121,7 +135,22 @@ const sBig = sampleSync(bigName, () => meter(big), { samples: 15, batch: 1, warm
 rewriteRows.push(sBig);
 const toolBytes = tools.reduce((n, t) => n + t.bytes.length, 0);
 const toolUs = rewriteRows.slice(0, tools.length).reduce((n, s) => n + s.p50us, 0);
+const peerRows: Stats[] = [];
+let peerBytes = 0;
+let peerUs = 0;
+for (const t of tools) {
+  const s = sampleSync(`wasm-metering rewrite ${t.name}`, () => wasmMetering.meterWASM(t.bytes, { meterType: 'i64' }), {
+    samples: 10,
+    batch: 1,
+    warmup: 2,
+  });
+  peerRows.push(s);
+  peerBytes += t.bytes.length;
+  peerUs += s.p50us;
+}
+rewriteRows.push(...peerRows);
 report('meter: rewrite throughput', rewriteRows, {
+  'wasm-metering 0.2.1 example tools MB/s (peer)': peerBytes / peerUs,
   'example tools MB/s (sum of bytes / sum of p50)': toolBytes / toolUs,
   [`${(big.length / 1e6).toFixed(1)} MB module MB/s (p50)`]: big.length / sBig.p50us,
   [`${(big.length / 1e6).toFixed(1)} MB module ms (p50)`]: sBig.p50us / 1000,
@@ -140,6 +169,7 @@ const kernels: [file: string, arg: number][] = [
 ];
 const kernelRows: Stats[] = [];
 const ratios: Record<string, number> = {};
+const peer: Record<string, number | string> = {};
 for (const [file, arg] of kernels) {
   const text = readFileSync(new URL(`test/fixtures/meter/${file}.wat`, root), 'utf8');
   const m = wabt.parseWat(`${file}.wat`, text, {});
@@ -154,9 +184,32 @@ for (const [file, arg] of kernels) {
   const want = runPlain(arg);
   fuel.value = 1n << 62n;
   if (runMetered(arg) !== want) throw new Error(`${file}: metered result differs`);
+  // The peer: gas charged through an imported function, checked against a limit there.
+  let runPeer: ((n: number) => unknown) | undefined;
+  let gas = 0n;
+  const GAS_LIMIT = 1n << 62n;
+  try {
+    const peerBytes = wasmMetering.meterWASM(bytes, { meterType: 'i64' });
+    const usegas = (g: bigint) => {
+      gas += g;
+      if (gas > GAS_LIMIT) throw new Error('out of gas');
+    };
+    const peerExports = (await Wasm.instantiate(peerBytes, { metering: { usegas } })).instance.exports;
+    runPeer = peerExports['run'] as (n: number) => unknown;
+    if (runPeer(arg) !== want) throw new Error(`${file}: wasm-metering result differs`);
+    const ours = sampleSync(`rewrite ${file} (ours)`, () => meter(bytes), { samples: 50, batch: 5, warmup: 10 });
+    const theirs = sampleSync(`rewrite ${file} (wasm-metering)`, () => wasmMetering.meterWASM(bytes, { meterType: 'i64' }), {
+      samples: 50,
+      batch: 1,
+      warmup: 5,
+    });
+    peer[`${file} rewrite µs ours / wasm-metering`] = `${ours.p50us.toFixed(1)} / ${theirs.p50us.toFixed(1)}`;
+  } catch (e) {
+    peer[`${file} wasm-metering`] = `rejected: ${e instanceof Error ? e.message : String(e)}`;
+  }
   const opts = { samples: 40, batch: 1, warmup: 5 };
   const rows: Stats[] = [];
-  // Interleave rounds so both see the same machine state; keep the last round.
+  // Interleave rounds so all see the same machine state; keep the last round.
   for (let round = 0; round < 2; round++) {
     rows[0] = await sample(`${file}(${arg}) unmetered (baseline)`, () => runPlain(arg), opts);
     rows[1] = await sample(
@@ -167,18 +220,35 @@ for (const [file, arg] of kernels) {
       },
       opts,
     );
+    if (runPeer !== undefined) {
+      const f = runPeer;
+      rows[2] = await sample(
+        `${file}(${arg}) wasm-metering (peer)`,
+        () => {
+          gas = 0n;
+          return f(arg);
+        },
+        { samples: 10, batch: 1, warmup: 2 },
+      );
+    }
   }
-  kernelRows.push(rows[0]!, rows[1]!);
+  kernelRows.push(...rows);
   ratios[file] = rows[1]!.p50us / rows[0]!.p50us;
+  if (rows[2] !== undefined) peer[`${file} wasm-metering slowdown ×`] = rows[2].p50us / rows[0]!.p50us;
   fuel.value = 1n << 62n;
   runMetered(arg);
   ratios[`${file} fuel used (M units)`] = Number((1n << 62n) - fuel.value) / 1e6;
+  ratios[`${file} ns per fuel unit, metered`] = (rows[1]!.p50us * 1000) / Number((1n << 62n) - fuel.value);
 }
 const slowdowns = kernels.map(([f]) => ratios[f]!);
-const geomean = Math.exp(slowdowns.reduce((a, x) => a + Math.log(x), 0) / slowdowns.length);
-report('meter: metered vs unmetered compute kernels (p50)', kernelRows, {
+const geomean = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+const peerKernels = kernels.map(([f]) => f).filter((f) => typeof peer[`${f} wasm-metering slowdown ×`] === 'number');
+report('meter: metered vs unmetered compute kernels (p50), with wasm-metering as a peer', kernelRows, {
   ...Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k.includes('fuel') ? k : `${k} slowdown ×`, v])),
-  'geomean slowdown ×': geomean,
+  'geomean slowdown ×': geomean(slowdowns),
   'target ×': 1.3,
+  ...peer,
+  [`geomean over the kernels wasm-metering accepts (${peerKernels.join(', ')}): ours ×`]: geomean(peerKernels.map((f) => ratios[f]!)),
+  [`same kernels: wasm-metering ×`]: geomean(peerKernels.map((f) => peer[`${f} wasm-metering slowdown ×`] as number)),
   at: performance.timeOrigin,
 });
