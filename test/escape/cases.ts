@@ -7,7 +7,7 @@
  * (wall time: within 10%), and that the next snippet runs.
  */
 import type { CallResult, Host } from '@airlock/core';
-import { type EscapeGate, openEscapeGate, WALL_MS } from './harness.js';
+import { type EscapeGate, FRUGAL_FUEL, openEscapeGate, WALL_MS } from './harness.js';
 
 export interface EscapeCase {
   readonly name: string;
@@ -290,6 +290,9 @@ export const escapeCases: readonly EscapeCase[] = [
   },
 ];
 
+/** Fuel of the compute snippet in the determinism case, measured once (Node 20) and the same on Deno. */
+const SNIPPET_FUEL = 12_685_487;
+
 export const resourceCases: readonly EscapeCase[] = [
   {
     name: 'while(true){} ends at the wall-time limit',
@@ -298,6 +301,41 @@ export const resourceCases: readonly EscapeCase[] = [
       withinWall(ms, r);
       check(r.limit === 'wall-time', 'as wall-time', r);
       await nextRuns(g);
+    },
+  },
+  {
+    name: 'while(true){} with a long wall time but little fuel ends at the fuel limit, quickly',
+    async run(g) {
+      const t0 = performance.now();
+      const r = await g.gate.eval({ agent: 'frugal', session: 's', code: 'while (true) {}' });
+      const ms = performance.now() - t0;
+      check(r.status === 'limit' && r.limit === 'fuel', 'as fuel', r);
+      check(ms < 2000, `long before the 20 s wall time (${ms.toFixed(0)} ms)`, r);
+      const used = r.usage?.fuel ?? 0;
+      check(used >= FRUGAL_FUEL && used < FRUGAL_FUEL + 1000, 'fuel used is the limit plus a small overdraft', r.usage);
+      const audited = g.outcome(r.id);
+      check(audited?.outcome?.limit === 'fuel' && audited.usage?.fuel === used, 'the audit outcome says fuel, with the fuel used', audited);
+      await nextRuns(g);
+    },
+  },
+  {
+    name: 'fuel used by the same snippet is identical across runs and hosts',
+    async run(g) {
+      const code = 'let s = 0; for (let i = 0; i < 10000; i++) s += i * i; return s';
+      const runs = [await g.evalJs(code), await g.evalJs(code), await g.evalJs(code)];
+      const fuel = runs.map((r) => r.usage?.fuel);
+      check(
+        runs.every((r) => r.status === 'ok' && r.output === 333283335000),
+        'the snippet runs',
+        runs.map((r) => r.status),
+      );
+      // The same number on Node and Deno (this file runs on both): if
+      // QuickJS, the guest API or the cost model changes, update it here.
+      check(
+        fuel.every((f) => f === SNIPPET_FUEL),
+        `fuel ${SNIPPET_FUEL} every time`,
+        fuel,
+      );
     },
   },
   {

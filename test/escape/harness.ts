@@ -21,6 +21,14 @@ import { MemoryVfs } from '@airlock/wasi';
 
 export const WALL_MS = 500;
 export const MEMORY_BYTES = 32 * 1024 * 1024;
+/**
+ * Fuel for agent `agent`: far more than QuickJS burns in WALL_MS (~8 × 10⁹ a
+ * second here), so the wall-time cases end on wall time, not fuel.
+ */
+export const LARGE_FUEL = 100_000_000_000;
+/** Agent `frugal`: little fuel, a long wall time, so fuel is what stops it. */
+export const FRUGAL_FUEL = 50_000_000;
+export const FRUGAL_WALL_MS = 20_000;
 
 /**
  * Net grants for the fetch cases, against a loopback server on `port`: the
@@ -59,7 +67,12 @@ ${
         - { url: "http://localhost:${net.port}/*", methods: [GET] }`
     : ''
 }
-    limits: { wallMs: ${WALL_MS}, memoryBytes: ${MEMORY_BYTES}, stderrBytes: 4096, outputBytes: 65536, fsWriteBytes: 65536 }
+    limits: { wallMs: ${WALL_MS}, fuel: ${LARGE_FUEL}, memoryBytes: ${MEMORY_BYTES}, stderrBytes: 4096, outputBytes: 65536, fsWriteBytes: 65536 }
+  - id: frugal-snippets
+    effect: allow
+    agent: frugal
+    tool: js
+    limits: { wallMs: ${FRUGAL_WALL_MS}, fuel: ${FRUGAL_FUEL}, memoryBytes: ${MEMORY_BYTES} }
 `;
 
 class CollectingSink implements AuditSink {

@@ -228,3 +228,34 @@ test('TypeScript: lang "ts" snippets and .ts tools are stripped (same lines), re
   );
   assert.ok(SNIPPET_ARTIFACT.length > 0);
 });
+
+test('fuel: the metered module charges every call the same, a fuel trap is the limit fuel, the next call runs', async () => {
+  const code = 'let s = 0; for (let i = 0; i < 1000; i++) s += i; return s';
+  const a = await run(code);
+  const b = await run(code);
+  assert.equal(a.status, 'ok');
+  assert.ok(typeof a.usage.fuel === 'number' && a.usage.fuel > 0);
+  assert.equal(b.usage.fuel, a.usage.fuel);
+  // A second engine loads its own module: same fuel.
+  const other = await createQuickJsEngine().prepare(tool);
+  const c = await other.run(request({ code }));
+  assert.equal(c.usage.fuel, a.usage.fuel);
+  const t0 = performance.now();
+  const trap = await run('while (true) {}', undefined, { limits: { fuel: 20_000_000, wallMs: 30_000 } });
+  assert.equal(trap.status, 'limit');
+  assert.equal(trap.limit, 'fuel');
+  assert.match(trap.message ?? '', /fuel limit of 20000000 exhausted/);
+  assert.ok((trap.usage.fuel ?? 0) >= 20_000_000);
+  assert.ok(performance.now() - t0 < 5000);
+  // Too little fuel even for QuickJS's own set-up: still the limit, never a crash.
+  const tiny = await run('1', undefined, { limits: { fuel: 1000 } });
+  assert.equal(tiny.limit, 'fuel');
+  const next = await run(code);
+  assert.equal(next.status, 'ok');
+  assert.equal(next.usage.fuel, a.usage.fuel);
+  // Unmetered: no fuel in the usage.
+  const plain = await createQuickJsEngine({ metering: false }).prepare(tool);
+  const d = await plain.run(request({ code }));
+  assert.equal(d.status, 'ok');
+  assert.equal(d.usage.fuel, null);
+});

@@ -17,9 +17,8 @@
  */
 import type { Engine, HostWorkers, LimitKind, PreparedTool, RunOutcome, RunRequest, Tool } from '@airlock/core';
 import { AirlockError, fromUtf8, MiB, utf8 } from '@airlock/core';
-import type { QuickJSWASMModule } from 'quickjs-emscripten';
 import { createCapabilities } from './capabilities.js';
-import { loadQuickJs } from './quickjs-module.js';
+import { type LoadedQuickJs, loadQuickJs, meteredQuickJsWasm } from './quickjs-module.js';
 import { MAX_STACK_BYTES, runSnippet, type SnippetJob, type SnippetResult } from './runner.js';
 import { isSnippetArtifact } from './snippet-tool.js';
 import { stripTypeScript, TypeScriptError } from './typescript.js';
@@ -53,6 +52,12 @@ export interface QuickJsEngineOptions {
    * source is not valid TypeScript (the call fails with the message).
    */
   readonly stripTypes?: (source: string) => string;
+  /**
+   * Meter fuel (default true): the QuickJS module rewritten by packages/meter
+   * once per process, each call's fuel set from `limits.fuel`. Off only for
+   * benchmarks that measure what metering costs.
+   */
+  readonly metering?: boolean;
 }
 
 export interface QuickJsEngine extends Engine {
@@ -67,7 +72,9 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJsEngine {
   const pools = new Map<number, WorkerPool>();
-  const modules = new Map<number, Promise<QuickJSWASMModule>>();
+  const modules = new Map<number, Promise<LoadedQuickJs>>();
+  const metering = options.metering ?? true;
+  const wasm = (): Promise<Uint8Array | undefined> => (metering ? meteredQuickJsWasm() : Promise.resolve(undefined));
   const stackBytes = Math.min(options.stackBytes ?? MAX_STACK_BYTES, MAX_STACK_BYTES);
 
   const capFor = (memoryBytes: number): number => Math.ceil(memoryBytes / MiB) * MiB + WASM_OVERHEAD_BYTES;
@@ -79,6 +86,7 @@ export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJs
         workers: options.workers!,
         url: options.workerUrl ?? WORKER_URL,
         wasmMemoryBytes: cap,
+        wasm,
         maxIdle: options.maxIdleWorkers ?? 2,
       });
       pools.set(cap, pool);
@@ -86,10 +94,10 @@ export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJs
     return pool;
   };
 
-  const moduleFor = (cap: number): Promise<QuickJSWASMModule> => {
+  const moduleFor = (cap: number): Promise<LoadedQuickJs> => {
     let m = modules.get(cap);
     if (!m) {
-      m = loadQuickJs(cap);
+      m = wasm().then((bytes) => loadQuickJs(cap, bytes));
       modules.set(cap, m);
       m.catch(() => modules.delete(cap));
     }
@@ -98,7 +106,13 @@ export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJs
 
   const execute = async (job: SnippetJob, request: RunRequest, bridge: (op: string, a: string) => Promise<string>) => {
     const cap = capFor(request.limits.memoryBytes);
-    if (!options.workers) return runSnippet(await moduleFor(cap), job, bridge);
+    if (!options.workers) {
+      const loaded = moduleFor(cap);
+      const result = await runSnippet(await loaded, job, bridge);
+      // A module that hit a limit inside the Wasm (fuel) or may be damaged is not used again.
+      if ((result.retire || result.limit === 'fuel') && modules.get(cap) === loaded) modules.delete(cap);
+      return result;
+    }
     const grace = options.killGraceMs ?? Math.max(5, Math.min(50, request.limits.wallMs * 0.02));
     return poolFor(cap).run(job, bridge, request.limits.wallMs + grace);
   };
@@ -164,6 +178,7 @@ export function createQuickJsEngine(options: QuickJsEngineOptions = {}): QuickJs
             outputBytes: request.limits.outputBytes,
             stderrBytes: request.limits.stderrBytes,
             stackBytes,
+            ...(metering ? { fuel: request.limits.fuel } : {}),
           };
           const result = await execute(job, request, caps.bridge);
           return toOutcome(result, request, t0, caps);
@@ -197,14 +212,23 @@ function failed(message: string, request: RunRequest, t0: number): RunOutcome {
     stdout: utf8(JSON.stringify({ error: { message } })),
     stderr: new Uint8Array(0),
     message,
-    usage: usage(request, performance.now() - t0, 0, 0, 0, 0, 0),
+    usage: usage(request, performance.now() - t0, 0, 0, 0, 0, 0, null),
   };
 }
 
-function usage(request: RunRequest, wallMs: number, peak: number, out: number, err: number, read: number, written: number) {
+function usage(
+  request: RunRequest,
+  wallMs: number,
+  peak: number,
+  out: number,
+  err: number,
+  read: number,
+  written: number,
+  fuel: number | null,
+) {
   return {
     wallMs,
-    fuel: null,
+    fuel,
     peakMemoryBytes: peak,
     inputBytes: request.input.length,
     outputBytes: out,
@@ -233,7 +257,7 @@ function toOutcome(
       stdout: new Uint8Array(0),
       limit: 'wall-time',
       message: `wall time limit of ${request.limits.wallMs} ms exceeded (the worker was terminated)`,
-      usage: usage(request, wallMs, 0, 0, 0, caps.readBytes(), caps.quota.used),
+      usage: usage(request, wallMs, 0, 0, 0, caps.readBytes(), caps.quota.used, null),
     };
   }
   if (result instanceof Error) {
@@ -243,7 +267,7 @@ function toOutcome(
       exitCode: null,
       stdout: new Uint8Array(0),
       message: `the QuickJS worker failed: ${result.message}`,
-      usage: usage(request, wallMs, 0, 0, 0, caps.readBytes(), caps.quota.used),
+      usage: usage(request, wallMs, 0, 0, 0, caps.readBytes(), caps.quota.used, null),
     };
   }
   let status = result.status;
@@ -269,6 +293,15 @@ function toOutcome(
     stderr: utf8(result.stderr),
     ...(limit ? { limit } : {}),
     ...(message ? { message } : {}),
-    usage: usage(request, wallMs, result.peakMemoryBytes, stdout.length, result.stderrAttempted, caps.readBytes(), caps.quota.used),
+    usage: usage(
+      request,
+      wallMs,
+      result.peakMemoryBytes,
+      stdout.length,
+      result.stderrAttempted,
+      caps.readBytes(),
+      caps.quota.used,
+      result.fuelUsed,
+    ),
   };
 }

@@ -2,13 +2,13 @@
  * Messages between the host and a QuickJS worker. Plain data only (structured
  * clone); the worker never receives a host object or function.
  *
- *   host → worker: init (the Wasm memory cap), run (one job), reply (a capability answer)
+ *   host → worker: init (the Wasm memory cap, the metered module's bytes), run (one job), reply (a capability answer)
  *   worker → host: ready, call (a capability request), done (the result)
  */
 import type { SnippetJob, SnippetResult } from './runner.js';
 
 export type ToWorker =
-  | { readonly type: 'init'; readonly wasmMemoryBytes: number }
+  | { readonly type: 'init'; readonly wasmMemoryBytes: number; readonly wasm?: Uint8Array }
   | { readonly type: 'run'; readonly run: number; readonly job: SnippetJob }
   | { readonly type: 'reply'; readonly run: number; readonly seq: number; readonly text: string };
 

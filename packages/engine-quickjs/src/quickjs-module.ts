@@ -10,6 +10,8 @@
  * workers); it holds no JS state between calls, only the allocator's free
  * lists.
  */
+
+import { meter } from '@airlock/meter';
 import * as ReleaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten';
 
@@ -18,21 +20,143 @@ import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, t
 const loaded = ReleaseSync.default as unknown as QuickJSSyncVariant | { default: QuickJSSyncVariant };
 const RELEASE_SYNC: QuickJSSyncVariant = 'type' in loaded ? loaded : loaded.default;
 
-/** The one WebAssembly constructor we call (packages/ do not pull in the DOM lib). */
-type MemoryCtor = new (d: { initial: number; maximum: number }) => object;
-const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: MemoryCtor } }).WebAssembly.Memory;
+/** The WebAssembly API we call (packages/ do not pull in the DOM lib). */
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number }) => object;
+  compile(bytes: Uint8Array): Promise<object>;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE = 64 * 1024;
 /** What the release build starts with (16 MiB). */
 const INITIAL_PAGES = 256;
 
-export async function loadQuickJs(wasmMemoryBytes: number): Promise<QuickJSWASMModule> {
+/** The export name of the fuel global in the metered QuickJS module (host-chosen; QuickJS's glue never looks at it). */
+export const FUEL_EXPORT = '__airlock_fuel';
+/**
+ * Fuel the metered module starts with: enough for emscripten's start-up
+ * (constructors, QuickJS's module init), which runs inside instantiation,
+ * before any call's limit exists. Set to 0 as soon as the module is loaded;
+ * each call then sets its own `limits.fuel` (docs/decisions/0006).
+ */
+const STARTUP_FUEL = 1n << 62n;
+
+/** The fuel counter of a loaded, metered module: remaining fuel, set by the host. */
+export interface FuelCounter {
+  value: bigint;
+}
+
+export interface LoadedQuickJs {
+  readonly module: QuickJSWASMModule;
+  /** Present when the module was metered. */
+  readonly fuel?: FuelCounter;
+}
+
+/** Where the release-sync `.wasm` is, beside the variant's glue. */
+const WASM_URL = new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'));
+
+/**
+ * The release-sync `.wasm`, read once per thread: `fetch` where it can read
+ * the URL (Deno reads `file:` URLs, browsers and workers `http(s):`), else
+ * Node's fs (Node's `fetch` refuses `file:`; emscripten's own glue reads
+ * the file the same way).
+ */
+async function readQuickJsWasm(): Promise<Uint8Array> {
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (WASM_URL.protocol === 'file:' && typeof node?.getBuiltinModule === 'function') {
+    const fs = node.getBuiltinModule('node:fs') as { readFileSync(u: URL): Uint8Array };
+    return new Uint8Array(fs.readFileSync(WASM_URL));
+  }
+  const res = await fetch(WASM_URL);
+  if (!res.ok) throw new Error(`cannot read ${WASM_URL.href}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+let metered: Promise<Uint8Array> | undefined;
+
+/**
+ * The QuickJS module rewritten by packages/meter, once per thread (the host
+ * rewrites it once and hands the bytes to each worker): ~500 KB in,
+ * ~700 KB out, ~10–50 ms.
+ */
+export function meteredQuickJsWasm(): Promise<Uint8Array> {
+  metered ??= readQuickJsWasm().then((bytes) => meter(bytes, { fuelExport: FUEL_EXPORT, initialFuel: STARTUP_FUEL }).bytes);
+  metered.catch(() => {
+    metered = undefined;
+  });
+  return metered;
+}
+
+/**
+ * Load QuickJS into a Wasm memory capped at `wasmMemoryBytes`. With `wasm`
+ * (the metered bytes), that module is instantiated instead of the package's
+ * own file and its fuel counter is returned, at 0: nothing runs until the
+ * host sets a call's fuel.
+ */
+export async function loadQuickJs(wasmMemoryBytes: number, wasm?: Uint8Array): Promise<LoadedQuickJs> {
   const maximum = Math.max(INITIAL_PAGES, Math.ceil(wasmMemoryBytes / PAGE));
-  const memory = new WasmMemory({ initial: INITIAL_PAGES, maximum }) as { buffer: ArrayBuffer };
+  const memory = new Wasm.Memory({ initial: INITIAL_PAGES, maximum }) as { buffer: ArrayBuffer };
   const wasmMemory = memory as NonNullable<Parameters<typeof newVariant>[1]['wasmMemory']>;
-  const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
+  let fuel: FuelCounter | undefined;
+  let emscriptenModule: Parameters<typeof newVariant>[1]['emscriptenModule'];
+  if (wasm) {
+    const compiled = await Wasm.compile(wasm);
+    emscriptenModule = {
+      instantiateWasm: (imports: object, done: (instance: unknown, module: unknown) => void) => {
+        emptyEnvironment(imports, memory);
+        // Synchronous, so a failure rejects the load rather than leaving it pending.
+        const instance = new Wasm.Instance(compiled, imports);
+        const g = instance.exports[FUEL_EXPORT] as FuelCounter | undefined;
+        if (!g) throw new Error(`the metered QuickJS module has no ${FUEL_EXPORT} export`);
+        fuel = g;
+        done(instance, compiled);
+        return instance.exports;
+      },
+    } as unknown as Parameters<typeof newVariant>[1]['emscriptenModule'];
+  }
+  const module = await newQuickJSWASMModuleFromVariant(
+    newVariant(RELEASE_SYNC, { wasmMemory, ...(emscriptenModule ? { emscriptenModule } : {}) }),
+  );
   fastStrings((module as unknown as { module?: EmscriptenStrings }).module, memory);
-  return module;
+  if (wasm && !fuel) throw new Error('the metered QuickJS module was not instantiated by us');
+  if (fuel) {
+    // One throwaway runtime + context: the first one on a fresh heap costs
+    // ~3,000 more fuel (the allocator's first requests), so without this a
+    // worker's first call would differ from every later one.
+    const rt = module.newRuntime();
+    rt.newContext().dispose();
+    rt.dispose();
+    fuel.value = 0n;
+  }
+  return { module, ...(fuel ? { fuel } : {}) };
+}
+
+/**
+ * Give the module an empty process environment. Emscripten's glue builds one
+ * from the host (`_=` the host script's path, `LANG` from
+ * `navigator.language`) and copies it into the Wasm heap; its length shifts
+ * the heap layout, which changed the fuel of the same snippet by thousands of
+ * units between two scripts, and between Node and Deno. QuickJS needs no
+ * environment (the guest's `env` is the call's grant, not this), so
+ * `environ_sizes_get` says 0 variables and `environ_get` writes nothing: fuel
+ * is then the same on every host. The two imports are named `f` and `e` in
+ * the pinned build (0.32.0); they are only replaced when they have the
+ * arities of environ_sizes_get/environ_get, and the engine test that compares
+ * fuel across scripts catches a build where they moved.
+ */
+function emptyEnvironment(imports: object, memory: { buffer: ArrayBuffer }): void {
+  const env = (imports as { a?: Record<string, unknown> }).a;
+  const sizes = env?.f;
+  const get = env?.e;
+  if (!env || typeof sizes !== 'function' || typeof get !== 'function' || sizes.length !== 2 || get.length !== 2) return;
+  env.f = (countPtr: number, sizePtr: number): number => {
+    const view = new DataView(memory.buffer);
+    view.setUint32(countPtr, 0, true);
+    view.setUint32(sizePtr, 0, true);
+    return 0;
+  };
+  env.e = (): number => 0;
 }
 
 /** The two emscripten helpers every string into QuickJS goes through (code, input, replies). */

@@ -14,8 +14,9 @@
  * is a `SnippetResult`.
  */
 import type { LimitKind } from '@airlock/core';
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import { type Bridge, type GuestApi, installGuestApi, type PreludeGrants } from './prelude.js';
+import type { LoadedQuickJs } from './quickjs-module.js';
 
 export type { Bridge } from './prelude.js';
 
@@ -40,6 +41,11 @@ export interface SnippetJob {
   readonly stderrBytes: number;
   readonly stackBytes: number;
   /**
+   * Fuel for the whole call (fresh runtime and context, the snippet, tearing
+   * them down), when the module is metered; `limits.fuel`.
+   */
+  readonly fuel?: number;
+  /**
    * Measure QuickJS's heap in use at the end (`JS_ComputeMemoryUsage`, which
    * walks every object: ~0.1–0.2 ms even for a tiny snippet). Otherwise the
    * usage reports the Wasm linear memory's size, the cap that is enforced.
@@ -60,6 +66,8 @@ export interface SnippetResult {
   /** QuickJS heap in use at the end (bytes) with `measureHeap`, else the Wasm linear memory's size. */
   readonly peakMemoryBytes: number;
   readonly wallMs: number;
+  /** Fuel used (limit − remaining; above the limit after a fuel trap), or null without metering. */
+  readonly fuelUsed: number | null;
   /** The Wasm module may be damaged (a QuickJS abort): discard it. */
   readonly retire: boolean;
 }
@@ -107,9 +115,10 @@ class Console {
   }
 }
 
-type Ended = Omit<SnippetResult, 'stderr' | 'stderrAttempted' | 'peakMemoryBytes' | 'wallMs' | 'retire'>;
+type Ended = Omit<SnippetResult, 'stderr' | 'stderrAttempted' | 'peakMemoryBytes' | 'wallMs' | 'retire' | 'fuelUsed'>;
 
-export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bridge: Bridge): Promise<SnippetResult> {
+export async function runSnippet(loaded: LoadedQuickJs, job: SnippetJob, bridge: Bridge): Promise<SnippetResult> {
+  const { module, fuel } = loaded;
   const t0 = performance.now();
   const deadline =
     job.deadlineEpochMs === undefined ? t0 + job.wallMs : Math.min(t0 + job.wallMs, job.deadlineEpochMs - performance.timeOrigin);
@@ -122,14 +131,47 @@ export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bri
   // (QuickJS asserts that a runtime is freed with no object left alive).
   const outstanding = new Set<QuickJSDeferredPromise>();
 
-  const rt: QuickJSRuntime = module.newRuntime();
-  rt.setMemoryLimit(job.memoryBytes);
-  rt.setMaxStackSize(Math.min(job.stackBytes, MAX_STACK_BYTES));
-  rt.setInterruptHandler(() => {
-    if (performance.now() > deadline) interrupted = true;
-    return interrupted;
+  // The call's fuel, set before its runtime exists: everything the module
+  // does for this call is charged, including creating and freeing the runtime.
+  const fuelLimit = fuel && job.fuel !== undefined ? BigInt(job.fuel) : undefined;
+  if (fuel) fuel.value = fuelLimit ?? 0n;
+  const fuelUsed = (): number | null => (fuel && fuelLimit !== undefined ? Number(fuelLimit - fuel.value) : null);
+  const outOfFuel = (): boolean => fuel !== undefined && fuel.value < 0n;
+  const fuelLimitHit = (): Ended => ({
+    status: 'limit',
+    limit: 'fuel',
+    message: `fuel limit of ${job.fuel ?? 0} exhausted (${fuelUsed() ?? 0} used)`,
   });
-  const ctx: QuickJSContext = rt.newContext();
+
+  let rt: QuickJSRuntime;
+  let ctx: QuickJSContext;
+  try {
+    rt = module.newRuntime();
+    rt.setMemoryLimit(job.memoryBytes);
+    rt.setMaxStackSize(Math.min(job.stackBytes, MAX_STACK_BYTES));
+    rt.setInterruptHandler(() => {
+      if (performance.now() > deadline) interrupted = true;
+      return interrupted;
+    });
+    ctx = rt.newContext();
+  } catch (e) {
+    // Not even a runtime: fuel too small for QuickJS's own set-up, or a
+    // damaged module. Either way the module is not used again.
+    const ended = outOfFuel()
+      ? fuelLimitHit()
+      : ({ status: 'crashed', message: `the QuickJS engine failed: ${(e as Error)?.message ?? e}` } as const);
+    const used = fuelUsed();
+    if (fuel) fuel.value = 0n;
+    return {
+      ...ended,
+      stderr: '',
+      stderrAttempted: 0,
+      peakMemoryBytes: module.getWasmMemory().buffer.byteLength,
+      wallMs: performance.now() - t0,
+      fuelUsed: used,
+      retire: true,
+    };
+  }
   let retire = false;
   let ended: Ended;
   let peak = 0;
@@ -138,6 +180,7 @@ export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bri
 
   /** Why an exception handle ended the run, as a value. */
   const fromError = (handle: QuickJSHandle): Ended => {
+    if (outOfFuel()) return fuelLimitHit();
     if (interrupted) return wallLimit();
     const { name, message } = describe(ctx, handle);
     if (name === 'InternalError' && message === 'out of memory')
@@ -199,27 +242,46 @@ export async function runSnippet(module: QuickJSWASMModule, job: SnippetJob, bri
   } catch (e) {
     // Only host misuse or a damaged Wasm module gets here (an abort, a
     // QuickJS assertion): the module is not trusted again.
+    // A fuel trap (the rewriter's `unreachable` on negative fuel) lands
+    // here too, from wherever QuickJS was: its heap may be mid-update.
     retire = true;
-    ended = interrupted ? wallLimit() : { status: 'crashed', message: `the QuickJS engine failed: ${(e as Error)?.message ?? e}` };
+    ended = outOfFuel()
+      ? fuelLimitHit()
+      : interrupted
+        ? wallLimit()
+        : { status: 'crashed', message: `the QuickJS engine failed: ${(e as Error)?.message ?? e}` };
   }
   if (ended.status === 'ok' && ended.output !== undefined && utf8Length(ended.output) > job.outputBytes)
     ended = { status: 'limit', limit: 'output', message: `the output is over the limit of ${job.outputBytes} bytes` };
   try {
-    peak = job.measureHeap ? memoryInUse(rt, ctx) : module.getWasmMemory().buffer.byteLength;
+    peak = job.measureHeap && !retire ? memoryInUse(rt, ctx) : module.getWasmMemory().buffer.byteLength;
   } catch {
     peak = module.getWasmMemory().buffer.byteLength;
   }
   disposed = true;
-  try {
-    for (const d of outstanding) if (d.alive) d.dispose();
-    api?.dispose();
-    ctx.dispose();
-    rt.dispose();
-  } catch {
-    retire = true;
+  // After a trap the heap is not walked again (freeing could fail or loop):
+  // the module is retired with everything in it.
+  if (!retire) {
+    try {
+      for (const d of outstanding) if (d.alive) d.dispose();
+      api?.dispose();
+      ctx.dispose();
+      rt.dispose();
+    } catch {
+      retire = true;
+    }
   }
+  // Overdrawn, trapped or not (straight code after the last check, or the
+  // tear-down): the fuel limit, so an `ok` never used more than its limit.
+  if (outOfFuel()) {
+    retire = true;
+    if (ended.status !== 'limit' || ended.limit !== 'fuel') ended = fuelLimitHit();
+  }
+  const used = fuelUsed();
+  if (fuel) fuel.value = 0n;
   return {
     ...ended,
+    fuelUsed: used,
     stderr: out.text(),
     stderrAttempted: out.attempted,
     peakMemoryBytes: peak,

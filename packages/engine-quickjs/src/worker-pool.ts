@@ -31,7 +31,7 @@ class PooledWorker {
   #dead = false;
   #current: Current | undefined;
 
-  constructor(workers: HostWorkers, url: URL, wasmMemoryBytes: number) {
+  constructor(workers: HostWorkers, url: URL, wasmMemoryBytes: number, wasm: Promise<Uint8Array | undefined>) {
     this.#worker = workers.spawn(url);
     let ready!: () => void;
     let failed!: (e: Error) => void;
@@ -63,7 +63,15 @@ class PooledWorker {
       failed(e);
       this.#current?.finish(e);
     });
-    this.#send({ type: 'init', wasmMemoryBytes });
+    wasm.then(
+      (bytes) => {
+        if (!this.#dead) this.#send({ type: 'init', wasmMemoryBytes, ...(bytes ? { wasm: bytes } : {}) });
+      },
+      (e: unknown) => {
+        this.#dead = true;
+        failed(new Error(`the metered QuickJS module is not available: ${(e as Error)?.message ?? e}`));
+      },
+    );
   }
 
   get dead(): boolean {
@@ -102,6 +110,8 @@ export interface PoolOptions {
   readonly workers: HostWorkers;
   readonly url: URL;
   readonly wasmMemoryBytes: number;
+  /** The metered module's bytes (rewritten once per process), or undefined to load the package's own. */
+  readonly wasm: () => Promise<Uint8Array | undefined>;
   /** Idle workers kept warm; more start on demand (a snippet calling a snippet). */
   readonly maxIdle: number;
 }
@@ -119,7 +129,7 @@ export class WorkerPool {
   /** Start workers up to `maxIdle` now, so calls (and the one after a kill) find one warm. */
   warm(): void {
     while (!this.#closed && this.#idle.filter((w) => !w.dead).length < this.#o.maxIdle)
-      this.#idle.push(new PooledWorker(this.#o.workers, this.#o.url, this.#o.wasmMemoryBytes));
+      this.#idle.push(new PooledWorker(this.#o.workers, this.#o.url, this.#o.wasmMemoryBytes, this.#o.wasm()));
   }
 
   /**
@@ -130,7 +140,7 @@ export class WorkerPool {
   async run(job: SnippetJob, bridge: Bridge, killAfterMs: number): Promise<SnippetResult | typeof KILLED | Error> {
     let worker = this.#idle.pop();
     while (worker?.dead) worker = this.#idle.pop();
-    worker ??= new PooledWorker(this.#o.workers, this.#o.url, this.#o.wasmMemoryBytes);
+    worker ??= new PooledWorker(this.#o.workers, this.#o.url, this.#o.wasmMemoryBytes, this.#o.wasm());
     try {
       await worker.ready;
     } catch (e) {

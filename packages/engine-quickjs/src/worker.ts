@@ -1,6 +1,7 @@
 /**
  * The QuickJS worker: a Web-worker module (Node's runtime gives it the Web
- * names, see runtimes/node/src/worker.ts) that loads the Wasm module once and
+ * names, see runtimes/node/src/worker.ts) that loads the Wasm module once (the
+ * metered bytes the host rewrote once, when it sends them) and
  * runs one job at a time. Capability calls go to the host as messages and
  * come back as JSON text; the worker holds no capability itself.
  *
@@ -8,9 +9,8 @@
  * deadline (the hard backstop: QuickJS's interrupt handler is not called
  * inside a long allocation), and replaces it.
  */
-import type { QuickJSWASMModule } from 'quickjs-emscripten';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { loadQuickJs } from './quickjs-module.js';
+import { type LoadedQuickJs, loadQuickJs } from './quickjs-module.js';
 import { runSnippet } from './runner.js';
 
 interface WorkerScope {
@@ -20,7 +20,7 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 const post = (m: FromWorker): void => scope.postMessage(m);
-let module: QuickJSWASMModule | undefined;
+let module: LoadedQuickJs | undefined;
 let seq = 0;
 const waiting = new Map<number, (text: string) => void>();
 
@@ -28,7 +28,7 @@ scope.onmessage = (event) => {
   const m = event.data as ToWorker;
   switch (m.type) {
     case 'init':
-      loadQuickJs(m.wasmMemoryBytes).then(
+      loadQuickJs(m.wasmMemoryBytes, m.wasm).then(
         (loaded) => {
           module = loaded;
           post({ type: 'ready' });
