@@ -68,6 +68,8 @@ export interface DenoApi {
   mkdir(path: string, options?: { readonly recursive?: boolean }): Promise<void>;
   removeSync(path: string): void;
   renameSync(from: string, to: string): void;
+  /** The process environment (needs --allow-env for the names read). */
+  readonly env: { get(key: string): string | undefined };
 }
 
 /** The Web Worker constructor, as Deno provides it (module workers only). */
