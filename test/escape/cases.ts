@@ -282,6 +282,16 @@ export const escapeCases: readonly EscapeCase[] = [
     },
   },
   {
+    name: 'gate.eval with lang "ts" strips types; without it, TypeScript is a syntax error in the guest',
+    async run(g) {
+      const code = 'const n: number = (input as { n: number }).n;\nreturn n + 1';
+      const ts = await g.gate.eval({ agent: 'agent', session: 's', code, input: { n: 1 }, lang: 'ts' });
+      check(ts.status === 'ok' && ts.output === 2, 'TypeScript runs', ts);
+      const js = await g.gate.eval({ agent: 'agent', session: 's', code, input: { n: 1 }, lang: 'js' });
+      check(js.status === 'error' && /SyntaxError/.test(js.error?.message ?? ''), 'as JavaScript it is a SyntaxError', js);
+    },
+  },
+  {
     name: 'env shows only what is granted',
     async run(g) {
       const r = await g.evalJs(`return [env, Object.isFrozen(env)]`);

@@ -34,13 +34,15 @@ Options:
 
 Runs a JavaScript snippet in QuickJS as a call to the tool "js": the policy
 must allow "js" for the agent, and grants it mounts (as 'fs'), env (as
-'env') and limits like any tool; 'tools.call(name, input)' calls other
-tools through the gate. The snippet's value (a script's last expression or
+'env'), network destinations (as 'fetch', through the egress filter) and
+limits like any tool; 'tools.call(name, input)' calls other tools through
+the gate. The snippet's value (a script's last expression or
 'return', or a module's 'export default', awaited) is the output.
 Exit codes as for run.
 
 Options:
   --input <json|@file>  the value the snippet sees as 'input'
+  --lang <js|ts>        TypeScript is stripped of types first (default: ts for an @file.ts, else js)
   --policy <file>       policy file (default: ./airlock.policy.yaml if present; otherwise all is denied)
   --tools <dir>         tool directory for tools.call (default as for run)
   --agent <name>        who is calling (default: cli)

@@ -18,7 +18,7 @@ type Handler = (args: ReturnType<typeof parseArgs>, out: Out) => Promise<number>
 
 const COMMANDS: Record<string, { values: string[]; run: Handler }> = {
   run: { values: ['input', 'policy', 'tools', 'agent', 'session', 'audit'], run: runCommand },
-  eval: { values: ['input', 'policy', 'tools', 'agent', 'session', 'audit'], run: evalCommand },
+  eval: { values: ['input', 'policy', 'tools', 'agent', 'session', 'audit', 'lang'], run: evalCommand },
   'policy check': { values: [], run: policyCheck },
   'policy explain': { values: ['agent', 'tool', 'input', 'session'], run: policyExplain },
   'audit show': { values: ['audit'], run: auditShow },

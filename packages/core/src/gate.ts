@@ -65,6 +65,8 @@ export interface EvalRequest {
   readonly code: string;
   /** The value the snippet sees as `input`. */
   readonly input?: unknown;
+  /** `ts`: TypeScript, stripped of types before it runs (same lines). Default `js`. */
+  readonly lang?: 'js' | 'ts';
   /** The tool name snippets are governed by; default `js`. */
   readonly tool?: string;
   readonly parentId?: string;
@@ -93,10 +95,14 @@ export class Gate {
 
   /**
    * Run a JavaScript snippet: a call to the snippet tool (`js` unless named),
-   * with input `{ code, input }`, decided, sandboxed and audited like any call.
+   * with input `{ code, input?, lang? }`, decided, sandboxed and audited like any call.
    */
   eval(request: EvalRequest): Promise<CallResult> {
-    const input = request.input === undefined ? { code: request.code } : { code: request.code, input: request.input };
+    const input = {
+      code: request.code,
+      ...(request.input === undefined ? {} : { input: request.input }),
+      ...(request.lang === undefined ? {} : { lang: request.lang }),
+    };
     return this.call({
       agent: request.agent,
       session: request.session,

@@ -2,8 +2,9 @@
  * `airlock eval <code|@file>`: run a JavaScript snippet through the gate as
  * the snippet tool `js` (QuickJS, in a worker killed at the deadline). The
  * policy grants `js` per agent like any tool; the snippet tool requests
- * every mount and env var the policy mentions, so what a snippet gets is
- * exactly what the deciding rule grants.
+ * every mount, env var and net destination the policy mentions, so what a
+ * snippet gets is exactly what the deciding rule grants. TypeScript with
+ * `--lang ts` or an `@file.ts`.
  */
 import { readFileSync } from 'node:fs';
 import { AirlockError, type CallResult, type CapabilityRequest, type Tool, ToolDirectory, type ToolRegistry } from '@airlock/core';
@@ -18,15 +19,31 @@ import { readInputText } from '../input.js';
 import type { Out } from '../output.js';
 import { describeResult } from './run.js';
 
-/** What the snippet tool asks for: every mount and env var any rule of `policy` grants. */
+/**
+ * What the snippet tool asks for: every mount, env var and net destination
+ * (URL pattern with the union of its methods) any rule of `policy` grants.
+ * The gate intersects this with the deciding rule's grants, so asking for
+ * all of them gives a snippet exactly what that rule grants, headers and
+ * secrets included (they come from the grant, never from the request).
+ */
 export function snippetCapabilities(policy: CompiledPolicy | undefined): CapabilityRequest {
   const fs = new Map<string, 'read' | 'read-write'>();
   const env = new Set<string>();
+  const net = new Map<string, Set<string>>();
   for (const rule of policy?.rules ?? []) {
     for (const g of rule.grants.fs) if (fs.get(g.mount) !== 'read-write') fs.set(g.mount, g.access);
     for (const name of Object.keys(rule.grants.env)) env.add(name);
+    for (const g of rule.grants.net) {
+      const methods = net.get(g.url) ?? new Set<string>();
+      for (const m of g.methods) methods.add(m);
+      net.set(g.url, methods);
+    }
   }
-  return { fs: [...fs].map(([mount, access]) => ({ mount, access })), env: [...env] };
+  return {
+    fs: [...fs].map(([mount, access]) => ({ mount, access })),
+    env: [...env],
+    net: [...net].map(([url, methods]) => ({ url, methods: [...methods] })),
+  };
 }
 
 /** The tool directory, with the snippet tool `js` in front of it. */
@@ -39,7 +56,12 @@ export function withSnippetTool(tools: ToolRegistry, js: Tool): ToolRegistry {
 
 export async function evalCommand(args: Parsed, out: Out): Promise<number> {
   const given = args.positionals[0];
-  if (given === undefined) throw new AirlockError('ARGS_INVALID', 'which code? usage: airlock eval <code|@file> [--input <json|@file>]');
+  if (given === undefined)
+    throw new AirlockError('ARGS_INVALID', 'which code? usage: airlock eval <code|@file> [--input <json|@file>] [--lang js|ts]');
+  const langGiven = args.values.lang;
+  if (langGiven !== undefined && langGiven !== 'js' && langGiven !== 'ts')
+    throw new AirlockError('ARGS_INVALID', `--lang must be js or ts, not ${JSON.stringify(langGiven)}`);
+  const lang: 'js' | 'ts' = langGiven ?? (given.startsWith('@') && /\.[cm]?ts$/.test(given) ? 'ts' : 'js');
   let code = given;
   if (given.startsWith('@')) {
     try {
@@ -75,6 +97,7 @@ export async function evalCommand(args: Parsed, out: Out): Promise<number> {
       tool: SNIPPET_TOOL_NAME,
       code,
       ...(input === null ? {} : { input }),
+      ...(lang === 'ts' ? { lang } : {}),
     });
   } finally {
     await opened.close();
