@@ -10,10 +10,16 @@
  * - airlock whole gated call: gate.eval (policy, audit in memory, worker) ≤ 1 ms p50.
  * - @sebastianwessel/quickjs runSandboxed (same Wasm variant).
  * - node:vm new context + runInContext: NOT a sandbox, the unsafe floor.
+ * - isolated-vm 5.0.4 (a V8 isolate, native addon built from source here;
+ *   7.x needs Node 24): a fresh isolate + context + the snippet, and a fresh
+ *   context per call in one warm isolate (cheaper, but calls then share a
+ *   heap and its limits).
  * - guest→host call cost: 1000 awaited `tools.call`-style host round trips
  *   (fs.stat on a memory mount), per call.
- * isolated-vm is not installed here (a native addon; not built).
+ * - fuel metering: the engine with and without packages/meter's rewrite of
+ *   the QuickJS module, on the small snippet and on a compute snippet.
  */
+import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { MemoryAuditSink } from '@airlock/audit';
 import { DEFAULT_LIMITS, Gate, StaticRegistry, utf8 } from '@airlock/core';
@@ -27,6 +33,31 @@ import { report, sample, sampleSync } from './lib.js';
 
 const CODE = 'const xs = [1, 2, 3].map((x) => x * input.k); xs.reduce((a, b) => a + b, 0)';
 const host = createNodeHost();
+
+// isolated-vm's types are CommonJS (`export =`); loaded through require.
+interface IvmContext {
+  evalSync(code: string): unknown;
+  release(): void;
+  global: { setSync(name: string, value: unknown, opts?: { copy: boolean }): void };
+}
+interface IvmIsolate {
+  createContextSync(): IvmContext;
+  dispose(): void;
+}
+const ivm = createRequire(import.meta.url)('isolated-vm') as { Isolate: new (o: { memoryLimit: number }) => IvmIsolate };
+const ivmFresh = (): void => {
+  const iso = new ivm.Isolate({ memoryLimit: 32 });
+  const ctx = iso.createContextSync();
+  ctx.evalSync(`const input = {k: 2}; ${CODE}`);
+  ctx.release();
+  iso.dispose();
+};
+const warmIsolate = new ivm.Isolate({ memoryLimit: 32 });
+const ivmContext = (): void => {
+  const ctx = warmIsolate.createContextSync();
+  ctx.evalSync(`const input = {k: 2}; ${CODE}`);
+  ctx.release();
+};
 
 const qjs = await newQuickJSWASMModuleFromVariant(RELEASE_SYNC);
 const bare = (): void => {
@@ -43,8 +74,10 @@ const bare = (): void => {
 
 const tool = snippetTool({ sha256: host.crypto.sha256 });
 const inProcess = await createQuickJsEngine().prepare(tool);
+const inProcessUnmetered = await createQuickJsEngine({ metering: false }).prepare(tool);
 const workerEngine = createQuickJsEngine({ workers: host.workers! });
 const inWorker = await workerEngine.prepare(tool);
+const unmeteredWorkerEngine = createQuickJsEngine({ workers: host.workers!, metering: false });
 const vfs = new MemoryVfs().writeFile('a.txt', 'hello');
 const request = {
   callId: 'bench',
@@ -74,10 +107,23 @@ const gate = new Gate({
   host,
   volume: () => vfs,
 });
-const gated = async () => {
-  const r = await gate.eval({ agent: 'a', session: 's', code: CODE, input: { k: 2 } });
-  if (r.status !== 'ok') throw new Error(`gate: ${JSON.stringify(r)}`);
-};
+const unmeteredGate = new Gate({
+  policy,
+  tools: new StaticRegistry([gTool]),
+  engines: [unmeteredWorkerEngine],
+  audit: new MemoryAuditSink(host.crypto),
+  host,
+  volume: () => vfs,
+});
+const gatedOn =
+  (g: Gate) =>
+  async (): Promise<void> => {
+    const r = await g.eval({ agent: 'a', session: 's', code: CODE, input: { k: 2 } });
+    if (r.status !== 'ok') throw new Error(`gate: ${JSON.stringify(r)}`);
+  };
+const gated = gatedOn(gate);
+const COMPUTE = 'let s = 0; for (let i = 0; i < 200000; i++) s = (s + i * i) % 1000003; const a = []; for (let i = 0; i < 2000; i++) a.push(String(i)); return s + a.sort().length';
+const computeRequest = { ...request, input: utf8(JSON.stringify({ code: COMPUTE })) };
 
 const sw = await loadSW(RELEASE_SYNC as never);
 const swRun = async () => {
@@ -98,10 +144,17 @@ const rows = [
   await sample('airlock js engine run, in-process', engineRun(inProcess), N),
   await sample('airlock js engine run, warm worker', engineRun(inWorker), N),
   await sample('airlock js engine run, TypeScript (amaro strip), in-process', engineRun(inProcess, tsRequest), N),
-  await sample('airlock gate.eval (policy + audit + worker)', gated, N),
+  await sample('airlock gate.eval (policy + audit + worker), metered', gated, N),
+  await sample('airlock gate.eval, unmetered', gatedOn(unmeteredGate), N),
+  await sample('airlock js engine run, in-process, unmetered', engineRun(inProcessUnmetered), N),
   await sample('@sebastianwessel/quickjs runSandboxed', swRun, { samples: 200, warmup: 20 }),
   sampleSync('node:vm createContext + run (unsafe floor)', nodeVm, { samples: 200, batch: 5, warmup: 50 }),
+  sampleSync('isolated-vm 5.0.4: fresh isolate + context + eval', ivmFresh, { samples: 200, batch: 2, warmup: 20 }),
+  sampleSync('isolated-vm 5.0.4: fresh context in a warm isolate + eval', ivmContext, { samples: 400, batch: 5, warmup: 50 }),
+  await sample('compute snippet, in-process, metered', engineRun(inProcess, computeRequest), { samples: 40, warmup: 5 }),
+  await sample('compute snippet, in-process, unmetered', engineRun(inProcessUnmetered, computeRequest), { samples: 40, warmup: 5 }),
 ];
+const byName = (n: string) => rows.find((r) => r.name === n)!.p50us;
 
 const hostCalls = {
   ...request,
@@ -126,7 +179,13 @@ const callsWorker = await sample(
 const per = (s: typeof calls) => ({ ...s, p50us: s.p50us / 1000, p99us: s.p99us / 1000, meanus: s.meanus / 1000 });
 rows.push(per(calls), per(callsWorker));
 report('QuickJS: fresh isolated evaluation of a small snippet', rows, {
-  'airlock gate.eval p50 (ms)': rows[4]!.p50us / 1000,
+  'airlock gate.eval p50 (ms), metered': byName('airlock gate.eval (policy + audit + worker), metered') / 1000,
   'bare fresh runtime+context+eval p50 (ms)': rows[0]!.p50us / 1000,
+  'metering slowdown, small snippet in-process (×)':
+    byName('airlock js engine run, in-process') / byName('airlock js engine run, in-process, unmetered'),
+  'metering slowdown, compute snippet in-process (×)':
+    byName('compute snippet, in-process, metered') / byName('compute snippet, in-process, unmetered'),
 });
+warmIsolate.dispose();
 await workerEngine.close();
+await unmeteredWorkerEngine.close();

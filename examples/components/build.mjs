@@ -54,6 +54,11 @@ const C_TOOLS = {
     const embedded = await api.componentEmbed({ binary: readFileSync(core), witPath: wit, world: 'airlock:tool/tool' });
     writeFileSync(out, await adapt(api, embedded, 'reactor'));
   },
+  runaway: async (api, out, tmp) => {
+    const core = join(tmp, 'runaway.core.wasm');
+    clang(core, ['examples/components/runaway/runaway.c']);
+    writeFileSync(out, await adapt(api, readFileSync(core), 'command'));
+  },
   probe: async (api, out) => {
     writeFileSync(out, await adapt(api, readFileSync(join(root, 'examples/tools/probe/probe.wasm')), 'command'));
   },

@@ -12,7 +12,7 @@
  * definitions, which hold no state.
  */
 import type { Engine, HostWorkers, Mount, PreparedTool, RunOutcome, RunRequest, Tool } from '@airlock/core';
-import { AirlockError } from '@airlock/core';
+import { AirlockError, DEFAULT_LIMITS } from '@airlock/core';
 import {
   defaultClock,
   LimitTrap,
@@ -25,6 +25,7 @@ import {
 } from '@airlock/wasi';
 import { HttpRunner, importsHttp } from './http-runner.js';
 import { dataUrlLoader, type LoadedComponent, load, type ModuleLoader } from './load.js';
+import { CallBudget, type CoreShape, FUEL_EXPORT, MEMORY_IMPORT, PAGE_BYTES, type RewriteOptions } from './metering.js';
 import { toOutcome } from './outcome.js';
 import { CallContext } from './preview2/call-context.js';
 import { buildImports, ExitSignal } from './preview2/host.js';
@@ -40,6 +41,12 @@ export interface ComponentEngineOptions {
   readonly realtime?: () => number;
   /** A content-addressed store for transpiled output, shared across processes. */
   readonly cache?: TranspileCache;
+  /**
+   * Rewrite the core modules (metering.ts): fuel metering and pooled,
+   * capped memories, both on by default. Off only for benchmarks that
+   * measure what they cost.
+   */
+  readonly rewrite?: Partial<RewriteOptions>;
   /** How to import the generated glue. Default: a `data:` URL import. */
   readonly loadModule?: ModuleLoader;
   /**
@@ -90,6 +97,7 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
   const realtime = options.realtime ?? Date.now;
   const loadModule = options.loadModule ?? dataUrlLoader;
   const loaded = new Map<string, Promise<LoadedComponent>>();
+  const rewrite: RewriteOptions = { metering: options.rewrite?.metering ?? true, pooling: options.rewrite?.pooling ?? true };
   const runners = new Map<string, HttpRunner>();
 
   const transpiled = async (tool: Tool): Promise<Transpiled> => {
@@ -109,7 +117,7 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
   const loadOnce = (tool: Tool): Promise<LoadedComponent> => {
     let p = loaded.get(tool.digest);
     if (p === undefined) {
-      p = transpiled(tool).then((t) => load(t, tool.manifest.name, transpileKey(tool.digest), loadModule));
+      p = transpiled(tool).then((t) => load(t, tool.manifest.name, transpileKey(tool.digest), loadModule, rewrite));
       loaded.set(tool.digest, p);
       // Do not cache a failure: a retry with fixed bytes must be possible.
       p.catch(() => loaded.delete(tool.digest));
@@ -184,31 +192,96 @@ interface Instance {
   memory(): WasmMemory | undefined;
 }
 
+/** What one call's core instances draw on: its fuel budget and memory cap, and the pooled memories it took. */
+export class CallResources {
+  readonly budget: CallBudget;
+  readonly capPages: number;
+  /** Pooled memories handed to this call's instances, to give back at the end. */
+  readonly taken: { memory: WasmMemory; initial: number; maximum: number }[] = [];
+  /** The smallest pooled maximum the call's cap (not the module's own) set, in bytes. */
+  capBytes: number | undefined;
+
+  constructor(
+    readonly c: LoadedComponent,
+    limits: { readonly fuel: number; readonly memoryBytes: number },
+  ) {
+    this.budget = new CallBudget(BigInt(limits.fuel));
+    this.capPages = Math.min(65536, Math.floor(limits.memoryBytes / PAGE_BYTES));
+  }
+
+  /** Give the pooled memories back (zeroed by the pool; a grown one is dropped). */
+  release(): void {
+    for (const t of this.taken.splice(0)) this.c.pool.give(t.memory, t.initial, t.maximum);
+  }
+}
+
 /** A new instance of every core module, wired to `imports`; sync where the host allows it. */
 export async function instantiate(
   c: LoadedComponent,
   imports: Record<string, Record<string, unknown>>,
   guard: RunGuard,
+  res: CallResources,
 ): Promise<Instance> {
   let memory: WasmMemory | undefined;
-  const seeMemory = (inst: CoreInstance): CoreInstance => {
-    if (memory === undefined) {
-      for (const v of Object.values(inst.exports)) {
-        if (v instanceof WasmSync.Memory) {
-          memory = v;
-          guard.memory = v;
-          break;
-        }
+  const { budget } = res;
+  // Functions exported by this call's core instances: an import that is not
+  // one of them is a host call (jco's lowering trampolines into our host).
+  const wasmFunctions = new WeakSet<object>();
+  const seeInstance = (inst: CoreInstance, shape: CoreShape | undefined): CoreInstance => {
+    for (const v of Object.values(inst.exports)) {
+      if (typeof v === 'function') wasmFunctions.add(v);
+      else if (memory === undefined && v instanceof WasmSync.Memory) {
+        memory = v;
+        guard.memory = v;
       }
     }
+    if (shape?.metered) budget.add(inst.exports[FUEL_EXPORT] as { value: bigint });
     return inst;
   };
+  const syncAtHostCalls = (imps: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [ns, fields] of Object.entries(imps)) {
+      if (fields === null || typeof fields !== 'object') {
+        out[ns] = fields;
+        continue;
+      }
+      const wrapped: Record<string, unknown> = {};
+      for (const [name, v] of Object.entries(fields as Record<string, unknown>)) {
+        if (typeof v === 'function' && !wasmFunctions.has(v)) {
+          const f = v as (...args: unknown[]) => unknown;
+          wrapped[name] = Object.assign((...args: unknown[]) => {
+            budget.sync();
+            return f(...args);
+          }, f);
+        } else wrapped[name] = v;
+      }
+      out[ns] = wrapped;
+    }
+    return out;
+  };
   const instantiateCore = (module: WasmModule, imps?: Record<string, unknown>): CoreInstance | Promise<CoreInstance> => {
+    const shape = c.shapeOf(module);
+    let full = imps === undefined ? undefined : budget.metered || shape?.metered ? syncAtHostCalls(imps) : imps;
+    if (shape?.memory) {
+      const own = shape.memory.maximumPages ?? 65536;
+      const initial = shape.memory.initialPages;
+      if (initial > res.capPages) {
+        throw new LimitTrap(
+          'memory',
+          `the component starts with ${initial * PAGE_BYTES} bytes of linear memory, above the limit of ${res.capPages * PAGE_BYTES}`,
+        );
+      }
+      const maximum = Math.min(own, res.capPages);
+      if (res.capPages < own) res.capBytes = Math.min(res.capBytes ?? Number.POSITIVE_INFINITY, maximum * PAGE_BYTES);
+      const pooled = c.pool.take(initial, maximum);
+      res.taken.push({ memory: pooled, initial, maximum });
+      full = { ...full, [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: pooled } };
+    }
     try {
-      return seeMemory(new WasmSync.Instance(module, imps));
+      return seeInstance(new WasmSync.Instance(module, full), shape);
     } catch (e) {
       // Browsers refuse synchronous instantiation of large modules on the main thread.
-      if (e instanceof RangeError) return WasmSync.instantiate(module, imps).then(seeMemory);
+      if (e instanceof RangeError) return WasmSync.instantiate(module, full).then((i) => seeInstance(i, shape));
       throw e;
     }
   };
@@ -249,8 +322,9 @@ export async function run(
   let failure: string | undefined;
   let error: unknown;
   let instance: Instance | undefined;
+  const res = new CallResources(c, limits);
   try {
-    instance = await instantiate(c, imports, guard);
+    instance = await instantiate(c, imports, guard, res);
     guard.check();
     if (typed) ({ exitCode, output, failure } = callTyped(instance, request.input, limits.outputBytes));
     else exitCode = runCommand(instance);
@@ -260,13 +334,18 @@ export async function run(
   } finally {
     ctx.close();
   }
+  res.budget.sync();
+  const memoryBytes = instance?.memory()?.buffer.byteLength ?? 0;
+  res.release();
   return toOutcome({
     exitCode,
     ...(output === undefined ? {} : { output }),
     ...(failure === undefined ? {} : { failure }),
     error,
     wallMs: clock.monotonic() - t0,
-    memoryBytes: instance?.memory()?.buffer.byteLength ?? 0,
+    memoryBytes,
+    memoryCap: res.capBytes,
+    fuelUsed: res.budget.metered ? Number(res.budget.used) : null,
     input: request.input,
     limits,
     ctx,
@@ -320,11 +399,13 @@ async function describe(
       ? buildHttpImports({ guard, responseBytes: 0, send: () => ({ ok: false, kind: 'denied', reason: 'describe has no network' }) })
       : {}),
   };
+  const res = new CallResources(c, { fuel: DEFAULT_LIMITS.fuel, memoryBytes: 64 * 1024 * 1024 });
   try {
-    const instance = await instantiate(c, imports, guard);
+    const instance = await instantiate(c, imports, guard, res);
     const d = (instance.exports['describe'] as () => ToolDescriptor)();
     return { name: d.name, description: d.description, inputSchema: d.inputSchema, outputSchema: d.outputSchema };
   } finally {
     ctx.close();
+    res.release();
   }
 }

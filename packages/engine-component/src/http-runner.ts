@@ -88,7 +88,15 @@ export class HttpRunner {
         else if (m.type === 'fatal')
           reject(new AirlockError('INTERNAL', `the wasi:http worker could not load the component: ${m.message}`));
       };
-      worker.postMessage({ type: 'load', js: t.js, kind: this.component.kind, modules, imports: t.imports, exports: t.exports });
+      worker.postMessage({
+        type: 'load',
+        js: t.js,
+        kind: this.component.kind,
+        modules,
+        shapes: [...this.component.shapes],
+        imports: t.imports,
+        exports: t.exports,
+      });
     }).catch(async (e: unknown) => {
       await worker.terminate();
       throw e;

@@ -15,7 +15,8 @@ import type { Limits, RunRequest } from '@airlock/core';
 import { defaultClock, type WasmModule } from '@airlock/wasi';
 import { run } from './engine.js';
 import { sendSync } from './http-bridge.js';
-import { dataUrlLoader, type LoadedComponent } from './load.js';
+import { dataUrlLoader, type LoadedComponent, shapeLookup } from './load.js';
+import type { CoreShape } from './metering.js';
 import { buildHttpImports } from './preview2/http.js';
 import type { Transpiled } from './transpile-cache.js';
 
@@ -30,6 +31,7 @@ type LoadMessage = {
   js: string;
   kind: 'command' | 'typed';
   modules: [string, WasmModule][];
+  shapes: [string, CoreShape][];
   imports: string[];
   exports: [string, string][];
 };
@@ -61,6 +63,7 @@ async function load(m: LoadMessage): Promise<void> {
       if (mod === undefined) throw new Error(`unknown core module ${name}`);
       return mod;
     },
+    ...shapeLookup(modules, new Map(m.shapes)),
   };
 }
 

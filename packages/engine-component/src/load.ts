@@ -11,6 +11,7 @@
  */
 import { AirlockError } from '@airlock/core';
 import { Wasm, type WasmModule } from '@airlock/wasi';
+import { type CoreShape, MemoryPool, type RewriteOptions, rewriteCore } from './metering.js';
 import { PROVIDED_INTERFACES } from './preview2/host.js';
 import type { Transpiled } from './transpile-cache.js';
 import type { CoreInstance } from './wasm.js';
@@ -39,6 +40,25 @@ export interface LoadedComponent {
   readonly generated: GeneratedModule;
   readonly getCoreModule: (name: string) => WasmModule;
   readonly transpiled: Transpiled;
+  /** What the metering rewrite did to each core module, by name (metering.ts). */
+  readonly shapes: ReadonlyMap<string, CoreShape>;
+  /** The shape of a compiled core module this component gave out. */
+  readonly shapeOf: (module: WasmModule) => CoreShape | undefined;
+  /** Zeroed memories for the pooled core modules of this tool. */
+  readonly pool: MemoryPool;
+}
+
+/** `shapeOf` and `pool` for a set of compiled modules and their shapes (also used in the wasi:http worker). */
+export function shapeLookup(
+  modules: ReadonlyMap<string, WasmModule>,
+  shapes: ReadonlyMap<string, CoreShape>,
+): Pick<LoadedComponent, 'shapeOf' | 'pool' | 'shapes'> {
+  const byModule = new Map<WasmModule, CoreShape>();
+  for (const [name, m] of modules) {
+    const s = shapes.get(name);
+    if (s !== undefined) byModule.set(m, s);
+  }
+  return { shapes, shapeOf: (m) => byModule.get(m), pool: new MemoryPool() };
 }
 
 /** Which shape of tool the exports say it is; WASM_INVALID if neither. */
@@ -66,13 +86,29 @@ export function checkImports(t: Transpiled, toolName: string): void {
   );
 }
 
-export async function load(t: Transpiled, toolName: string, key: string, loadModule: ModuleLoader): Promise<LoadedComponent> {
+export async function load(
+  t: Transpiled,
+  toolName: string,
+  key: string,
+  loadModule: ModuleLoader,
+  rewrite: RewriteOptions = { metering: true, pooling: true },
+): Promise<LoadedComponent> {
   checkImports(t, toolName);
   const kind = kindOf(t, toolName);
   const modules = new Map<string, WasmModule>();
+  const shapes = new Map<string, CoreShape>();
   await Promise.all(
     [...t.cores].map(async ([name, bytes]) => {
-      modules.set(name, await Wasm.compile(bytes));
+      const r = rewriteCore(bytes, toolName, name, rewrite);
+      shapes.set(name, r.shape);
+      try {
+        modules.set(name, await Wasm.compile(r.bytes));
+      } catch (e) {
+        throw new AirlockError(
+          'INTERNAL',
+          `the rewritten core module ${name} of tool "${toolName}" does not compile (a rewriter bug): ${String(e)}`,
+        );
+      }
     }),
   );
   const generated = await loadModule(t.js, key);
@@ -82,5 +118,5 @@ export async function load(t: Transpiled, toolName: string, key: string, loadMod
     if (m === undefined) throw new AirlockError('INTERNAL', `the generated code asked for an unknown core module ${name}`);
     return m;
   };
-  return { kind, generated, getCoreModule, transpiled: t };
+  return { kind, generated, getCoreModule, transpiled: t, ...shapeLookup(modules, shapes) };
 }

@@ -15,6 +15,10 @@ export interface RunEnd {
   readonly error: unknown;
   readonly wallMs: number;
   readonly memoryBytes: number;
+  /** The pooled memory's maximum in bytes when the call's limit (not the module's own maximum) set it. */
+  readonly memoryCap?: number | undefined;
+  /** Fuel used by all metered core modules, null when unmetered. */
+  readonly fuelUsed: number | null;
   readonly input: Uint8Array;
   readonly limits: Limits;
   readonly ctx: CallContext;
@@ -35,6 +39,17 @@ export function toOutcome(end: RunEnd): RunOutcome {
     status = 'limit';
     limit = end.error.kind;
     message = end.error.message;
+  } else if (end.fuelUsed !== null && end.fuelUsed > limits.fuel) {
+    // The meter traps as soon as a check sees negative fuel; code that ended
+    // on its own while overdrawn is reported the same, so an ok never used more.
+    status = 'limit';
+    limit = 'fuel';
+    message = `fuel limit of ${limits.fuel} exhausted (${end.fuelUsed} used)`;
+  } else if (end.memoryCap !== undefined && (end.error !== undefined || end.exitCode !== 0) && end.memoryBytes >= end.memoryCap) {
+    // memory.grow past the cap returned -1 and the guest gave up: the usual end of a failed malloc.
+    status = 'limit';
+    limit = 'memory';
+    message = `linear memory reached the limit of ${limits.memoryBytes} bytes (memory.grow past it fails) and the guest ${end.error !== undefined ? 'trapped' : `exited with code ${end.exitCode}`}`;
   } else if (end.memoryBytes > limits.memoryBytes) {
     status = 'limit';
     limit = 'memory';
@@ -66,7 +81,7 @@ export function toOutcome(end: RunEnd): RunOutcome {
     stderr: ctx.stderr.bytes(),
     usage: {
       wallMs: end.wallMs,
-      fuel: null,
+      fuel: end.fuelUsed,
       peakMemoryBytes: end.memoryBytes,
       inputBytes: end.input.length,
       outputBytes: end.output?.length ?? ctx.stdout.attempted,
