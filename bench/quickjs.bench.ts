@@ -115,14 +115,13 @@ const unmeteredGate = new Gate({
   host,
   volume: () => vfs,
 });
-const gatedOn =
-  (g: Gate) =>
-  async (): Promise<void> => {
-    const r = await g.eval({ agent: 'a', session: 's', code: CODE, input: { k: 2 } });
-    if (r.status !== 'ok') throw new Error(`gate: ${JSON.stringify(r)}`);
-  };
+const gatedOn = (g: Gate) => async (): Promise<void> => {
+  const r = await g.eval({ agent: 'a', session: 's', code: CODE, input: { k: 2 } });
+  if (r.status !== 'ok') throw new Error(`gate: ${JSON.stringify(r)}`);
+};
 const gated = gatedOn(gate);
-const COMPUTE = 'let s = 0; for (let i = 0; i < 200000; i++) s = (s + i * i) % 1000003; const a = []; for (let i = 0; i < 2000; i++) a.push(String(i)); return s + a.sort().length';
+const COMPUTE =
+  'let s = 0; for (let i = 0; i < 200000; i++) s = (s + i * i) % 1000003; const a = []; for (let i = 0; i < 2000; i++) a.push(String(i)); return s + a.sort().length';
 const computeRequest = { ...request, input: utf8(JSON.stringify({ code: COMPUTE })) };
 
 const sw = await loadSW(RELEASE_SYNC as never);
