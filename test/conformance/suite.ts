@@ -76,7 +76,7 @@ interface World {
   readonly workspace: string;
   readonly scratch: string;
   readonly auditPath: string;
-  call(tool: string, input: unknown, opts?: { raw?: string }): Promise<CallResult>;
+  call(tool: string, input: unknown, opts?: { raw?: string; session?: string }): Promise<CallResult>;
   records(): AuditRecord[];
   close(): Promise<void>;
 }
@@ -147,7 +147,7 @@ ${extra?.rules ?? ''}`,
     call: (tool, input, opts) =>
       opened.gate.call({
         agent: 'tester',
-        session: `s${n++}`,
+        session: opts?.session ?? `s${n++}`,
         tool,
         input: opts?.raw ?? input,
         ...(opts?.raw ? { inputIsText: true } : {}),
@@ -182,9 +182,9 @@ async function expectRefused(
   env: ConformanceEnv,
   w: World,
   input: Record<string, unknown>,
-  opts: { hostDenial?: boolean } = {},
+  opts: { hostDenial?: boolean; tool?: string } = {},
 ): Promise<CallResult> {
-  const r = await w.call('probe', input);
+  const r = await w.call(opts.tool ?? 'probe', input);
   check(
     r.status === 'error' && r.error?.code === 'TOOL_FAILED',
     `probe ${JSON.stringify(input)} must fail inside the guest, got ${r.status} ${JSON.stringify(r.error)}`,
@@ -233,13 +233,60 @@ const METER_RULES = `  - id: runaway-fixtures
     limits: { fuel: ${10 * METER_FUEL}, memoryBytes: ${METER_MEMORY} }
 `;
 
+/**
+ * Component tools (issue 3): the preview1 probe made a WASI 0.2 command
+ * component (the same C code, through jco's preview1 adapter and our
+ * wasi:filesystem host), the typed call-counter, and the runaway command.
+ */
+const COMPONENT_PROBE = 'probe-component';
+const COMPONENT_RULES = `  - id: probe-component-sandbox
+    effect: allow
+    agent: tester
+    tool: ${COMPONENT_PROBE}
+    grants:
+      fs:
+        - { mount: /workspace, volume: workspace, access: read }
+        - { mount: /scratch, volume: scratch, access: read-write }
+      env: { LANG: C.UTF-8 }
+    limits: { outputBytes: 65536 }
+  - id: call-counter
+    effect: allow
+    agent: tester
+    tool: call-counter
+  - id: runaway-component
+    effect: allow
+    agent: tester
+    tool: runaway
+    limits: { fuel: ${METER_FUEL}, memoryBytes: ${METER_MEMORY} }
+`;
+
+function componentTools(env: ConformanceEnv): Tool[] {
+  const fs = env.host.fs!;
+  const dir = env.join(env.repoRoot, 'examples', 'components');
+  const load = (name: string, manifestText?: string): Tool => {
+    const manifest = parseManifest(manifestText ?? new TextDecoder().decode(fs.readFile(env.join(dir, name, 'manifest.json'))));
+    const artifact = fs.readFile(env.join(dir, name, `${name}.wasm`));
+    return { manifest, artifact, digest: toHex(env.host.crypto.sha256(artifact)) };
+  };
+  return [
+    load('probe', JSON.stringify({ ...PROBE_MANIFEST, name: COMPONENT_PROBE, engine: 'component' })),
+    load('call-counter'),
+    load('runaway'),
+  ];
+}
+
 export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
-  const withWorld = (name: string, fn: (w: World) => Promise<void>, metered = false) =>
+  const withWorld = (name: string, fn: (w: World) => Promise<void>, kind: boolean | 'component' = false) =>
     cases.push({
       name,
       run: async () => {
-        const extra = metered ? { rules: METER_RULES, tools: await Promise.all(METERED.map((t) => watTool(env, t))) } : undefined;
+        const extra =
+          kind === 'component'
+            ? { rules: COMPONENT_RULES, tools: componentTools(env) }
+            : kind
+              ? { rules: METER_RULES, tools: await Promise.all(METERED.map((t) => watTool(env, t))) }
+              : undefined;
         const w = await makeWorld(env, extra);
         try {
           await fn(w);
@@ -315,75 +362,81 @@ export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
     }
   });
 
-  const dotdot = [
-    '/workspace/../outside/secret.txt',
-    '/workspace/sub/../../outside/secret.txt',
-    '/workspace/./../outside/secret.txt',
-    '/workspace/sub/./../../../outside/secret.txt',
-    '/workspace//..//outside/secret.txt',
-  ];
-  for (const path of dotdot) {
-    withWorld(`escape: read through \`..\` (${path}) is refused and audited`, async (w) => {
-      await expectRefused(env, w, { op: 'read', path });
-    });
-  }
-
-  withWorld('escape: an absolute path outside every mount is refused and audited', async (w) => {
-    // wasi-libc finds no preopen for it and fails before asking the host.
-    const r = await expectRefused(env, w, { op: 'read', path: `${w.outside}/secret.txt` }, { hostDenial: false });
-    check(r.output !== undefined, 'probe output');
-  });
-  withWorld('escape: a pre-existing file symlink pointing outside is refused and audited', async (w) => {
-    await expectRefused(env, w, { op: 'read', path: '/workspace/link-file' });
-  });
-  withWorld('escape: a directory symlink in the middle of a path is refused and audited', async (w) => {
-    await expectRefused(env, w, { op: 'read', path: '/workspace/link-dir/secret.txt' });
-  });
-  withWorld('escape: listing through a directory symlink is refused and audited', async (w) => {
-    await expectRefused(env, w, { op: 'list', path: '/workspace/link-dir' });
-  });
-  withWorld('escape: the guest cannot create a symlink, even inside a read-write mount', async (w) => {
-    await expectRefused(env, w, { op: 'symlink', path: '/scratch/evil', to: w.outside });
-    await expectRefused(env, w, { op: 'symlink', path: '/scratch/evil2', to: '../outside' });
-    equal(env.list(w.scratch), ['a.txt'], 'scratch holds no link');
-  });
-  for (const op of ['write', 'create', 'truncate', 'mkdir', 'unlink'] as const) {
-    withWorld(`escape: ${op} on a read-only mount is refused and audited`, async (w) => {
-      const path = op === 'create' || op === 'mkdir' ? '/workspace/new-entry' : '/workspace/notes.txt';
-      await expectRefused(env, w, { op, path, text: 'pwned' });
-      equal(env.readFile(env.join(w.workspace, 'notes.txt')), 'hello from the workspace\nTODO: ship it\n', 'notes.txt unchanged');
-      check(!env.list(w.workspace).includes('new-entry'), 'nothing created');
-    });
-  }
-  withWorld('escape: rename from a read-only mount into a writable one is refused', async (w) => {
-    await expectRefused(env, w, { op: 'rename', path: '/workspace/notes.txt', to: '/scratch/stolen.txt' });
-    check(env.list(w.workspace).includes('notes.txt'), 'notes.txt stays');
-  });
-  withWorld('escape: create through `..` from a read-write mount is refused', async (w) => {
-    await expectRefused(env, w, { op: 'create', path: '/scratch/../outside/new.txt', text: 'x' });
-  });
-  withWorld('escape: truncate through `..` from a read-write mount is refused', async (w) => {
-    await expectRefused(env, w, { op: 'truncate', path: '/scratch/../outside/secret.txt' });
-  });
-  withWorld('escape: rename out of a read-write mount through `..` is refused', async (w) => {
-    await expectRefused(env, w, { op: 'rename', path: '/scratch/a.txt', to: '/scratch/../outside/a.txt' });
-    check(env.list(w.scratch).includes('a.txt'), 'a.txt stays');
-  });
-  withWorld('escape: a trailing slash on a file is refused', async (w) => {
-    await expectRefused(env, w, { op: 'read', path: '/workspace/notes.txt/' }, { hostDenial: false });
-  });
-
-  withWorld('env: the guest sees only granted variables', async (w) => {
-    const lang = await w.call('probe', { op: 'env', name: 'LANG' });
-    equal(lang.status, 'ok', 'LANG is granted');
-    equal((lang.output as ProbeOutput).data, 'C.UTF-8', 'LANG value');
-    for (const name of ['HOME', 'SECRET_TOKEN', 'PATH']) {
-      const r = await w.call('probe', { op: 'env', name });
-      check(r.status === 'error' && (r.output as ProbeOutput).ok === false, `${name} must be absent, got ${JSON.stringify(r.output)}`);
-      const { decision } = auditedCall(env, w, r);
-      equal(decision.grants?.env, { LANG: 'C.UTF-8' }, 'audited env grant');
+  /** The escape and env cases, for the preview1 probe and for the same probe as a component. */
+  const probeCases = (tool: string, prefix: string, kind: boolean | 'component') => {
+    const ww = (name: string, fn: (w: World) => Promise<void>) => withWorld(name, fn, kind);
+    const dotdot = [
+      '/workspace/../outside/secret.txt',
+      '/workspace/sub/../../outside/secret.txt',
+      '/workspace/./../outside/secret.txt',
+      '/workspace/sub/./../../../outside/secret.txt',
+      '/workspace//..//outside/secret.txt',
+    ];
+    for (const path of dotdot) {
+      ww(`${prefix}escape: read through \`..\` (${path}) is refused and audited`, async (w) => {
+        await expectRefused(env, w, { op: 'read', path }, { tool });
+      });
     }
-  });
+
+    ww(prefix + 'escape: an absolute path outside every mount is refused and audited', async (w) => {
+      // wasi-libc finds no preopen for it and fails before asking the host.
+      const r = await expectRefused(env, w, { op: 'read', path: `${w.outside}/secret.txt` }, { hostDenial: false, tool });
+      check(r.output !== undefined, 'probe output');
+    });
+    ww(prefix + 'escape: a pre-existing file symlink pointing outside is refused and audited', async (w) => {
+      await expectRefused(env, w, { op: 'read', path: '/workspace/link-file' }, { tool });
+    });
+    ww(prefix + 'escape: a directory symlink in the middle of a path is refused and audited', async (w) => {
+      await expectRefused(env, w, { op: 'read', path: '/workspace/link-dir/secret.txt' }, { tool });
+    });
+    ww(prefix + 'escape: listing through a directory symlink is refused and audited', async (w) => {
+      await expectRefused(env, w, { op: 'list', path: '/workspace/link-dir' }, { tool });
+    });
+    ww(prefix + 'escape: the guest cannot create a symlink, even inside a read-write mount', async (w) => {
+      await expectRefused(env, w, { op: 'symlink', path: '/scratch/evil', to: w.outside }, { tool });
+      await expectRefused(env, w, { op: 'symlink', path: '/scratch/evil2', to: '../outside' }, { tool });
+      equal(env.list(w.scratch), ['a.txt'], 'scratch holds no link');
+    });
+    for (const op of ['write', 'create', 'truncate', 'mkdir', 'unlink'] as const) {
+      ww(`${prefix}escape: ${op} on a read-only mount is refused and audited`, async (w) => {
+        const path = op === 'create' || op === 'mkdir' ? '/workspace/new-entry' : '/workspace/notes.txt';
+        await expectRefused(env, w, { op, path, text: 'pwned' }, { tool });
+        equal(env.readFile(env.join(w.workspace, 'notes.txt')), 'hello from the workspace\nTODO: ship it\n', 'notes.txt unchanged');
+        check(!env.list(w.workspace).includes('new-entry'), 'nothing created');
+      });
+    }
+    ww(prefix + 'escape: rename from a read-only mount into a writable one is refused', async (w) => {
+      await expectRefused(env, w, { op: 'rename', path: '/workspace/notes.txt', to: '/scratch/stolen.txt' }, { tool });
+      check(env.list(w.workspace).includes('notes.txt'), 'notes.txt stays');
+    });
+    ww(prefix + 'escape: create through `..` from a read-write mount is refused', async (w) => {
+      await expectRefused(env, w, { op: 'create', path: '/scratch/../outside/new.txt', text: 'x' }, { tool });
+    });
+    ww(prefix + 'escape: truncate through `..` from a read-write mount is refused', async (w) => {
+      await expectRefused(env, w, { op: 'truncate', path: '/scratch/../outside/secret.txt' }, { tool });
+    });
+    ww(prefix + 'escape: rename out of a read-write mount through `..` is refused', async (w) => {
+      await expectRefused(env, w, { op: 'rename', path: '/scratch/a.txt', to: '/scratch/../outside/a.txt' }, { tool });
+      check(env.list(w.scratch).includes('a.txt'), 'a.txt stays');
+    });
+    ww(prefix + 'escape: a trailing slash on a file is refused', async (w) => {
+      await expectRefused(env, w, { op: 'read', path: '/workspace/notes.txt/' }, { hostDenial: false, tool });
+    });
+
+    ww(prefix + 'env: the guest sees only granted variables', async (w) => {
+      const lang = await w.call(tool, { op: 'env', name: 'LANG' });
+      equal(lang.status, 'ok', 'LANG is granted');
+      equal((lang.output as ProbeOutput).data, 'C.UTF-8', 'LANG value');
+      for (const name of ['HOME', 'SECRET_TOKEN', 'PATH']) {
+        const r = await w.call(tool, { op: 'env', name });
+        check(r.status === 'error' && (r.output as ProbeOutput).ok === false, `${name} must be absent, got ${JSON.stringify(r.output)}`);
+        const { decision } = auditedCall(env, w, r);
+        equal(decision.grants?.env, { LANG: 'C.UTF-8' }, 'audited env grant');
+      }
+    });
+  };
+  probeCases('probe', '', false);
+  probeCases(COMPONENT_PROBE, 'component: ', 'component');
 
   withWorld('limit: huge stdout stops the tool with an output limit, audited', async (w) => {
     const r = await w.call('probe', { op: 'print', bytes: 10_000_000 });
@@ -470,6 +523,85 @@ export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
     },
     true,
   );
+
+  // Components (issue 3): the engine's own WASI 0.2 host, fuel and memory caps.
+  withWorld(
+    'component: the probe component reads a granted mount, audited',
+    async (w) => {
+      const r = await w.call(COMPONENT_PROBE, { op: 'read', path: '/workspace/notes.txt' });
+      equal(r.status, 'ok', `status (${JSON.stringify(r.output)})`);
+      check((r.output as ProbeOutput).data?.includes('TODO: ship it'), 'content of the granted file');
+      check(typeof r.usage.fuel === 'number' && r.usage.fuel > 0, `fuel used is reported, got ${r.usage.fuel}`);
+      const { decision, outcome } = auditedCall(env, w, r);
+      equal(decision.decision?.rule, 'probe-component-sandbox', 'audited rule');
+      equal(outcome.outcome?.status, 'ok', 'audited outcome');
+      const write = await w.call(COMPONENT_PROBE, { op: 'write', path: '/scratch/out.txt', text: 'written by the component' });
+      equal(write.status, 'ok', `write status (${JSON.stringify(write.output)})`);
+      equal(env.readFile(env.join(w.scratch, 'out.txt')), 'written by the component', 'file on the host');
+      auditedCall(env, w, write);
+    },
+    'component',
+  );
+
+  withWorld(
+    'component: no ambient host file system (a host path is not there)',
+    async (w) => {
+      for (const path of ['/etc/passwd', '/', '/tmp']) {
+        const r = await expectRefused(env, w, { op: path === '/' ? 'list' : 'read', path }, { hostDenial: false, tool: COMPONENT_PROBE });
+        check(!(r.output as ProbeOutput).data?.includes('root:'), `nothing of the host through ${path}`);
+      }
+    },
+    'component',
+  );
+
+  withWorld(
+    'component: no clock precision beyond 1 ms',
+    async (w) => {
+      const r = await w.call('runaway', 'clock');
+      equal(r.status, 'ok', `status (${JSON.stringify(r.error)})`);
+      equal(r.output, { resolutionNs: 1_000_000, monoSubMs: 0, realSubMs: 0 }, 'clock resolution and sub-millisecond parts');
+      auditedCall(env, w, r);
+    },
+    'component',
+  );
+
+  withWorld(
+    'component isolation: two calls in one session do not see each other (call-counter)',
+    async (w) => {
+      for (let i = 0; i < 3; i++) {
+        const r = await w.call('call-counter', 'same session', { session: 'one-session' });
+        equal(r.status, 'ok', `status (${JSON.stringify(r.error)})`);
+        equal(r.output, { calls: 1, inputBytes: 14 }, `call ${i + 1} counts only itself`);
+        const { outcome } = auditedCall(env, w, r);
+        equal(outcome.outcome?.status, 'ok', 'audited outcome');
+        equal(outcome.session, 'one-session', 'audited session');
+      }
+    },
+    'component',
+  );
+
+  const componentRunaways: [string, string, 'fuel' | 'memory'][] = [
+    ['an infinite loop', 'loop', 'fuel'],
+    ['a memory.grow bomb', 'grow', 'memory'],
+  ];
+  for (const [what, input, limit] of componentRunaways) {
+    withWorld(
+      `component limit: ${what} is stopped by the ${limit} limit, audited`,
+      async (w) => {
+        const r = await w.call('runaway', input);
+        equal(r.status, 'limit', `status (${JSON.stringify(r.error)})`);
+        equal(r.limit, limit, 'which limit');
+        check(typeof r.usage.fuel === 'number', `fuel used is reported, got ${r.usage.fuel}`);
+        if (limit === 'fuel') check(r.usage.fuel > METER_FUEL, `fuel used ${r.usage.fuel} passes the limit`);
+        else equal(r.usage.peakMemoryBytes, METER_MEMORY, 'the memory stopped at its cap');
+        const { outcome } = auditedCall(env, w, r);
+        equal(outcome.outcome?.status, 'limit', 'audited status');
+        equal(outcome.outcome?.limit, limit, 'audited limit');
+        equal(outcome.usage?.fuel, r.usage.fuel, 'audited fuel');
+      },
+      'component',
+    );
+  }
 
   return cases;
 }
