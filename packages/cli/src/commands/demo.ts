@@ -16,9 +16,9 @@ import { verifyAuditLog } from '@airlock/audit';
 import { type CallResult, ToolDirectory } from '@airlock/core';
 import { createQuickJsEngine, snippetTool } from '@airlock/engine-quickjs';
 import { createWasip1Engine } from '@airlock/engine-wasip1';
-import { openGate, readPolicy } from '@airlock/sdk';
+import { createComponentEngine, directoryTranspileCache, openGate, readPolicy } from '@airlock/sdk';
 import type { Parsed } from '../args.js';
-import { EXAMPLES, host } from '../context.js';
+import { cacheDir, EXAMPLES, host, progressFor } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { bytes, ms, type Out, truncate } from '../output.js';
 import { snippetCapabilities, withSnippetTool } from './eval.js';
@@ -36,6 +36,12 @@ const STEPS: readonly Step[] = [
   { say: 'Find open TODOs in the project notes', tool: 'grep', input: { path: '/workspace/notes', pattern: 'TODO' }, expect: 'ok' },
   { say: 'Summarise the sales data', tool: 'csv-stats', input: { path: '/workspace/data/sales.csv' }, expect: 'ok' },
   { say: 'Fingerprint the data the report is based on', tool: 'digest', input: { paths: ['/workspace/data/sales.csv'] }, expect: 'ok' },
+  {
+    say: 'Size up the TODO list (word-count: a WASI 0.2 component written in C, metered like the others)',
+    tool: 'word-count',
+    input: { path: '/workspace/notes/todo.md' },
+    expect: 'ok',
+  },
   {
     say: 'Write a JavaScript snippet to cross-check the row count (QuickJS, tool "js")',
     tool: 'js',
@@ -137,11 +143,18 @@ export async function demoCommand(_args: Parsed, out: Out): Promise<number> {
   const policyFile = join(EXAMPLES, 'airlock.policy.yaml');
   const js = snippetTool({ sha256: host.crypto.sha256, capabilities: snippetCapabilities(readPolicy(host, policyFile)) });
   const quickjs = createQuickJsEngine({ ...(host.workers ? { workers: host.workers } : {}) });
+  // The component tool comes from examples/components (transpiled once, cached in .airlock/cache).
+  const wordCount = new ToolDirectory(host.fs!, host.crypto, join(EXAMPLES, 'components')).resolve('word-count');
+  const cache = directoryTranspileCache(host, cacheDir());
+  const progress = progressFor(out);
+  const component = createComponentEngine({ ...(cache ? { cache } : {}), ...(progress ? { progress } : {}) });
+  let tools = withSnippetTool(new ToolDirectory(host.fs!, host.crypto, join(EXAMPLES, 'tools')), js);
+  if (wordCount) tools = withSnippetTool(tools, wordCount);
   const opened = await openGate({
     host,
     policy: policyFile,
-    tools: withSnippetTool(new ToolDirectory(host.fs!, host.crypto, join(EXAMPLES, 'tools')), js),
-    engines: [createWasip1Engine(), quickjs],
+    tools,
+    engines: [createWasip1Engine(), quickjs, component],
     audit: auditFile,
     volumes: { workspace: host.fs!.root(join(dir, 'workspace')), reports: host.fs!.root(join(dir, 'reports')) },
   });
@@ -173,6 +186,7 @@ export async function demoCommand(_args: Parsed, out: Out): Promise<number> {
   } finally {
     await opened.close();
     await quickjs.close();
+    await component.close();
   }
   const report = verifyAuditLog(readFileSync(auditFile), host.crypto);
   if (out.json) {
