@@ -10,18 +10,31 @@
  *   (the floor any glue sits on), and the wasip1 engine's fresh run of the
  *   echo fixture (what a preview1 tool costs today).
  *
+ * - call overhead: one instance, many calls of a scalar export (`add`) and
+ *   a string export (`echo`) through jco's glue, against the raw core
+ *   export doing the same work (for strings: encode into guest memory via
+ *   cabi_realloc, call, read the result, decode, post-return). The
+ *   component is built here from WAT + WIT with jco's componentEmbed and
+ *   componentNew, so it needs no toolchain.
+ *
+ * The engine meters fuel and pools capped memories (metering.ts); the
+ * fresh-instance rows are measured with both and with both off.
+ *
  * The glue is jco 1.35's default generated code (instantiation `async`):
  * this is the "jco default" baseline the issue asks us to beat; see
  * docs/decisions/0008-component-engine.md for what was tried.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { DEFAULT_LIMITS, type Tool } from '@airlock/core';
-import { createComponentEngine, decodeTranspiled, type TranspileCache } from '@airlock/engine-component';
+import { createComponentEngine, dataUrlLoader, decodeTranspiled, type TranspileCache } from '@airlock/engine-component';
 import { createWasip1Engine } from '@airlock/engine-wasip1';
 import { MemoryVfs } from '@airlock/wasi';
+import wabtInit from 'wabt';
 import { input as echoInput, tool as echoTool } from './echo-fixture.js';
-import { report, sample } from './lib.js';
+import { report, type Stats, sample, sampleSync } from './lib.js';
 
 const EXAMPLES = new URL('../../examples/components/', import.meta.url);
 function toolOf(name: string): Tool {
@@ -92,6 +105,7 @@ report(`component cold start (call-counter, ${counter.artifact.length} bytes)`, 
 // ---- fresh instance per call ------------------------------------------------------
 const engine = createComponentEngine();
 const typed = await engine.prepare(counter);
+const plain = await createComponentEngine({ rewrite: { metering: false, pooling: false } }).prepare(counter);
 const command = await engine.prepare(wordCount);
 const wasip1 = await createWasip1Engine().prepare(echoTool);
 const wasip1Req = { ...req(''), input: echoInput };
@@ -147,14 +161,129 @@ for (let round = 0; round < 2; round++) {
   );
   rows.push(
     await sample(
+      'component engine, unmetered and unpooled: fresh instance + call (typed call-counter)',
+      async () => expectOk(await plain.run(counterReq)),
+      { samples: 300, warmup: 50 },
+    ),
+  );
+  rows.push(
+    await sample(
       'component engine: fresh instance + run (command word-count, reads a mount)',
       async () => expectOk(await command.run(wcReq)),
       { samples: 300, warmup: 50 },
     ),
   );
 }
-const last = rows.slice(4);
+const last = rows.slice(rows.length / 2);
 report('component: fresh instance per call, module cache warm (jco 1.35 default glue)', last, {
   'typed vs wasip1 p50 ratio': (last[2]?.p50us ?? 0) / (last[1]?.p50us ?? 1),
   'typed vs bare core instances p50 ratio': (last[2]?.p50us ?? 0) / (last[0]?.p50us ?? 1),
+  'metered+pooled vs plain p50 ratio': (last[2]?.p50us ?? 0) / (last[3]?.p50us ?? 1),
+});
+
+// ---- call overhead: glue vs raw core export ------------------------------------
+const CALLS_WAT = `(module
+  (memory (export "memory") 1)
+  (global $bump (mut i32) (i32.const 1024))
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $p i32) (local $need i32)
+    (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2))))
+    (global.set $bump (i32.add (local.get $p) (local.get 3)))
+    (local.set $need (i32.sub (global.get $bump) (i32.mul (memory.size) (i32.const 65536))))
+    (if (i32.gt_s (local.get $need) (i32.const 0))
+      (then (if (i32.eq (memory.grow (i32.add (i32.shr_u (local.get $need) (i32.const 16)) (i32.const 1))) (i32.const -1)) (then unreachable))))
+    (local.get $p))
+  (func (export "echo") (param i32 i32) (result i32)
+    (i32.store (i32.const 8) (local.get 0))
+    (i32.store (i32.const 12) (local.get 1))
+    (i32.const 8))
+  (func (export "cabi_post_echo") (param i32) (global.set $bump (i32.const 1024))))`;
+const CALLS_WIT = `package bench:calls;
+world calls {
+  export add: func(a: u32, b: u32) -> u32;
+  export echo: func(s: string) -> string;
+}`;
+
+const req0 = createRequire(new URL('../../packages/engine-component/package.json', import.meta.url));
+const jcoApiPath = req0.resolve('@bytecodealliance/jco');
+{
+  const shim = createRequire(jcoApiPath).resolve('@bytecodealliance/preview2-shim/filesystem');
+  const { _setPreopens } = (await import(pathToFileURL(shim).href)) as { _setPreopens(p: Record<string, string>): void };
+  _setPreopens({ '/': '/' });
+}
+type Jco = {
+  componentEmbed(o: { binary: Uint8Array; witSource: string; world: string }): Promise<Uint8Array>;
+  componentNew(b: Uint8Array): Promise<Uint8Array>;
+};
+const jcoApi = (await import(pathToFileURL(jcoApiPath).href)) as Jco;
+const jcoGen = (await import(pathToFileURL(req0.resolve('@bytecodealliance/jco/component')).href)) as {
+  generate(b: Uint8Array, o: Record<string, unknown>): Promise<{ files: [string, Uint8Array][] }>;
+};
+const wabt = await wabtInit();
+const watModule = wabt.parseWat('calls.wat', CALLS_WAT);
+const coreBytes = watModule.toBinary({}).buffer;
+watModule.destroy();
+const callsComponent = await jcoApi.componentNew(await jcoApi.componentEmbed({ binary: coreBytes, witSource: CALLS_WIT, world: 'calls' }));
+const gen = await jcoGen.generate(callsComponent, {
+  name: 'calls',
+  instantiation: { tag: 'async' },
+  noTypescript: true,
+  noNodejsCompat: true,
+  map: [],
+});
+const genFiles = new Map(gen.files);
+const glue = await dataUrlLoader(new TextDecoder().decode(genFiles.get('calls.js')), 'calls');
+const WM = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object } }).WebAssembly;
+const compiled = new Map([...genFiles].filter(([n]) => n.endsWith('.wasm')).map(([n, b]) => [n, new WM.Module(b)]));
+const viaGlue = (await glue.instantiate((n) => compiled.get(n) as never, {})) as {
+  add(a: number, b: number): number;
+  echo(s: string): string;
+};
+const raw = new WI.Instance(new WM.Module(coreBytes), {}) as unknown as {
+  exports: {
+    memory: { buffer: ArrayBuffer };
+    add(a: number, b: number): number;
+    cabi_realloc(a: number, b: number, c: number, d: number): number;
+    echo(p: number, l: number): number;
+    cabi_post_echo(r: number): void;
+  };
+};
+const rx = raw.exports;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const rawEcho = (s: string): string => {
+  const max = s.length * 3;
+  const p = rx.cabi_realloc(0, 0, 1, max);
+  const { written } = enc.encodeInto(s, new Uint8Array(rx.memory.buffer, p, max));
+  const r = rx.echo(p, written);
+  const dv = new DataView(rx.memory.buffer);
+  const out = dec.decode(new Uint8Array(rx.memory.buffer, dv.getUint32(r, true), dv.getUint32(r + 4, true)));
+  rx.cabi_post_echo(r);
+  return out;
+};
+let sink = 0;
+const callRows: Stats[] = [];
+const KIB = [1, 16, 64];
+const strings = KIB.map((k) => 'a'.repeat(1024 * k - 3) + 'é€');
+for (const s of strings) if (viaGlue.echo(s) !== s || rawEcho(s) !== s) throw new Error('echo is wrong');
+if (viaGlue.add(2, 3) !== 5) throw new Error('add is wrong');
+for (let round = 0; round < 2; round++) {
+  callRows.length = 0;
+  callRows.push(sampleSync('raw core export add(u32, u32)', () => (sink += rx.add(sink & 1, 2)), { batch: 1000, samples: 500 }));
+  callRows.push(sampleSync('jco glue add(u32, u32)', () => (sink += viaGlue.add(sink & 1, 2)), { batch: 1000, samples: 500 }));
+  for (const [i, s] of strings.entries()) {
+    const samples = KIB[i]! >= 64 ? 300 : 1000;
+    callRows.push(sampleSync(`raw core export echo(string), ${KIB[i]} KiB`, () => (sink += rawEcho(s).length), { batch: 10, samples }));
+    callRows.push(sampleSync(`jco glue echo(string), ${KIB[i]} KiB`, () => (sink += viaGlue.echo(s).length), { batch: 10, samples }));
+  }
+}
+const p50 = (name: string): number => callRows.find((r) => r.name === name)?.p50us ?? Number.NaN;
+const perKiB = (who: string): number => (p50(`${who} echo(string), 64 KiB`) - p50(`${who} echo(string), 1 KiB`)) / 63;
+report('component call overhead: jco 1.35 glue vs the raw core export, one instance', callRows, {
+  'scalar glue/raw p50 ratio (target ≤ 2)': p50('jco glue add(u32, u32)') / p50('raw core export add(u32, u32)'),
+  'string glue µs per KiB (slope 1→64 KiB, target ≤ 1)': perKiB('jco glue'),
+  'string raw µs per KiB (slope 1→64 KiB)': perKiB('raw core export'),
+  'string glue − raw µs per KiB at 64 KiB': (p50('jco glue echo(string), 64 KiB') - p50('raw core export echo(string), 64 KiB')) / 64,
+  sink: sink % 7,
 });
