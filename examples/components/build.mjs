@@ -56,7 +56,8 @@ const C_TOOLS = {
   },
   runaway: async (api, out, tmp) => {
     const core = join(tmp, 'runaway.core.wasm');
-    clang(core, ['examples/components/runaway/runaway.c']);
+    // bulk memory, so its memset/memmove are memory.fill/memory.copy ("fill", "copy")
+    clang(core, ['examples/components/runaway/runaway.c'], ['-mbulk-memory']);
     writeFileSync(out, await adapt(api, readFileSync(core), 'command'));
   },
   probe: async (api, out) => {

@@ -580,8 +580,15 @@ export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
     'component',
   );
 
+  // The same runaways as the preview1 ones above, in C through the preview1
+  // adapter (examples/components/runaway): the stdin word picks the mode.
   const componentRunaways: [string, string, 'fuel' | 'memory'][] = [
     ['an infinite loop', 'loop', 'fuel'],
+    ['deep recursion', 'recurse', 'fuel'],
+    ['a br_table loop', 'switch', 'fuel'],
+    ['a call_indirect loop', 'indirect', 'fuel'],
+    ['a huge memory.fill', 'fill', 'fuel'],
+    ['a huge memory.copy', 'copy', 'fuel'],
     ['a memory.grow bomb', 'grow', 'memory'],
   ];
   for (const [what, input, limit] of componentRunaways) {
