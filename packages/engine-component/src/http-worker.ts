@@ -14,6 +14,7 @@
 import type { Limits, RunRequest } from '@airlock/core';
 import { defaultClock, type WasmModule } from '@airlock/wasi';
 import { run } from './engine.js';
+import { prepareGlue } from './glue.js';
 import { sendSync } from './http-bridge.js';
 import { dataUrlLoader, type LoadedComponent, shapeLookup } from './load.js';
 import type { CoreShape } from './metering.js';
@@ -52,7 +53,7 @@ let component: LoadedComponent | undefined;
 
 async function load(m: LoadMessage): Promise<void> {
   const modules = new Map(m.modules);
-  const generated = await dataUrlLoader(m.js, '');
+  const generated = await dataUrlLoader(prepareGlue(m.js).js, '');
   const transpiled: Transpiled = { js: '', cores: new Map(), imports: m.imports, exports: m.exports };
   component = {
     kind: m.kind,

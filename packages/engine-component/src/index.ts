@@ -5,6 +5,7 @@
  */
 export type { ComponentEngine, ComponentEngineOptions, PreparedComponent, ToolDescriptor } from './engine.js';
 export { createComponentEngine } from './engine.js';
+export { type PreparedGlue, prepareGlue } from './glue.js';
 export { importsHttp } from './http-runner.js';
 export type { GeneratedModule, ModuleLoader } from './load.js';
 export { dataUrlLoader } from './load.js';

@@ -11,6 +11,7 @@
  */
 import { AirlockError } from '@airlock/core';
 import { Wasm, type WasmModule } from '@airlock/wasi';
+import { prepareGlue } from './glue.js';
 import { type CoreShape, MemoryPool, type RewriteOptions, rewriteCore } from './metering.js';
 import { PROVIDED_INTERFACES } from './preview2/host.js';
 import type { Transpiled } from './transpile-cache.js';
@@ -111,7 +112,8 @@ export async function load(
       }
     }),
   );
-  const generated = await loadModule(t.js, key);
+  // jco's module with its per-instance JSPI probe made cheap (glue.ts).
+  const generated = await loadModule(prepareGlue(t.js).js, key);
   if (typeof generated.instantiate !== 'function') throw new AirlockError('INTERNAL', 'the generated module has no instantiate()');
   const getCoreModule = (name: string): WasmModule => {
     const m = modules.get(name);
