@@ -10,9 +10,9 @@
  * the immutable compiled modules and the module's function definitions.
  */
 import { AirlockError } from '@airlock/core';
-import { Wasm, type WasmModule } from '@airlock/wasi';
+import { MemoryPool, Wasm, type WasmModule } from '@airlock/wasi';
 import { prepareGlue } from './glue.js';
-import { type CoreShape, MemoryPool, type RewriteOptions, rewriteCore } from './metering.js';
+import { type CoreShape, type RewriteOptions, rewriteCore } from './metering.js';
 import { PROVIDED_INTERFACES } from './preview2/host.js';
 import type { Transpiled } from './transpile-cache.js';
 import type { CoreInstance } from './wasm.js';

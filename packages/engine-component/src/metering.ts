@@ -32,11 +32,10 @@
  */
 import { AirlockError } from '@airlock/core';
 import { importMemory, meter } from '@airlock/meter';
-import { Wasm, type WasmMemory } from '@airlock/wasi';
 
 export const FUEL_EXPORT = '__airlock_fuel';
 export const MEMORY_IMPORT = { module: 'airlock', name: 'memory' } as const;
-export const PAGE_BYTES = 65536;
+export { PAGE_BYTES } from '@airlock/wasi';
 /**
  * The fuel a core module's start function may use: it runs inside
  * `new WebAssembly.Instance`, before the host can set the global (jco's
@@ -130,32 +129,5 @@ export class CallBudget {
   /** Fuel used so far (after a sync). */
   get used(): bigint {
     return this.#used;
-  }
-}
-
-/** A small pool of zeroed memories for one tool (the rule of 0010: only an ungrown memory goes back, zeroed). */
-export class MemoryPool {
-  readonly #free = new Map<string, WasmMemory[]>();
-  constructor(
-    readonly perKey = 4,
-    readonly maxKeys = 8,
-  ) {}
-
-  take(initial: number, maximum: number): WasmMemory {
-    return this.#free.get(`${initial}/${maximum}`)?.pop() ?? new Wasm.Memory({ initial, maximum });
-  }
-
-  give(memory: WasmMemory, initial: number, maximum: number): void {
-    if (memory.buffer.byteLength !== initial * PAGE_BYTES) return;
-    const key = `${initial}/${maximum}`;
-    let list = this.#free.get(key);
-    if (list === undefined) {
-      if (this.#free.size >= this.maxKeys) this.#free.delete(this.#free.keys().next().value as string);
-      list = [];
-      this.#free.set(key, list);
-    }
-    if (list.length >= this.perKey) return;
-    new Uint8Array(memory.buffer).fill(0);
-    list.push(memory);
   }
 }

@@ -22,8 +22,11 @@ import type { Engine, Mount, PreparedTool, RunOutcome, RunRequest, Tool } from '
 import { AirlockError } from '@airlock/core';
 import {
   defaultClock,
+  MemoryPool,
   type MonotonicClock,
   mountVfs,
+  PAGE_BYTES,
+  POOL_PER_KEY,
   Preview1,
   Wasm,
   type WasmGlobal,
@@ -31,7 +34,6 @@ import {
   type WasmMemory,
   WriteQuota,
 } from '@airlock/wasi';
-import { MemoryPool, PAGE_BYTES, POOL_PER_KEY } from './memory-pool.js';
 import { toOutcome } from './outcome.js';
 import { MEMORY_IMPORT, type PreparedModule, prepareModule } from './prepared-module.js';
 

@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_LIMITS, type PreparedTool } from '@airlock/core';
-import { Wasm, type WasmMemoryDescriptor } from '@airlock/wasi';
+import { MemoryPool, Wasm, type WasmMemoryDescriptor } from '@airlock/wasi';
 import { createWasip1Engine } from './engine.js';
 import { text, toolOf } from './harness.test.js';
-import { MemoryPool } from './memory-pool.js';
 
 /** Count `new WebAssembly.Memory` calls made while `fn` runs. */
 async function countingMemories<T>(fn: () => Promise<T>): Promise<{ result: T; created: number }> {

@@ -13,6 +13,7 @@ export type { ErrnoName } from './errno.js';
 export { DENIAL_ERRNOS, ERRNO } from './errno.js';
 export type { MonotonicClock } from './limit-trap.js';
 export { defaultClock, LimitTrap, RunGuard } from './limit-trap.js';
+export { MemoryPool, PAGE_BYTES, POOL_MAX_KEYS, POOL_PER_KEY } from './memory-pool.js';
 export type { MemoryVfsOptions } from './memory-vfs.js';
 export { MemoryVfs } from './memory-vfs.js';
 export { mountVfs } from './mount.js';

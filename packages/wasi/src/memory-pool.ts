@@ -16,7 +16,7 @@
  * Memories are keyed by (initial pages, maximum pages): the maximum is the
  * call's memory cap, so calls with different limits never share one.
  */
-import { Wasm, type WasmMemory } from '@airlock/wasi';
+import { Wasm, type WasmMemory } from './wasm-api.js';
 
 export const PAGE_BYTES = 65536;
 
