@@ -5,7 +5,7 @@
  * A build takes ~10 s per tool on these machines.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,13 +23,27 @@ function cacheDir(): string {
   return dir;
 }
 
-/** The bytes of JS example component `name`, built on first use. */
-export async function jsComponent(name: 'json-query' | 'http-get'): Promise<Uint8Array> {
+/**
+ * The path of JS example component `name`, built on first use. The build
+ * goes to a private directory and is renamed into place, so a test file
+ * running in parallel (or the Deno conformance run) never reads half a file.
+ */
+export async function jsComponentFile(name: 'json-query' | 'http-get'): Promise<string> {
   const dir = cacheDir();
   const file = join(dir, `${name}.wasm`);
   if (!existsSync(file)) {
     const { buildJsTool } = (await import(pathToFileURL(BUILD).href)) as { buildJsTool(n: string, d: string): Promise<string> };
-    await buildJsTool(name, dir);
+    const tmp = mkdtempSync(join(dir, `.${name}-`));
+    try {
+      renameSync(await buildJsTool(name, tmp), file);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }
-  return readFileSync(file);
+  return file;
+}
+
+/** The bytes of JS example component `name`, built on first use. */
+export async function jsComponent(name: 'json-query' | 'http-get'): Promise<Uint8Array> {
+  return readFileSync(await jsComponentFile(name));
 }

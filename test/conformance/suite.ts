@@ -9,12 +9,48 @@
  * refused (an errno, a denial, or a limit) and the audit log records it.
  */
 import { readAuditLog, verifyAuditLog } from '@airlock/audit';
-import { type AuditRecord, type CallResult, type Host, parseManifest, StaticRegistry, type Tool, toHex } from '@airlock/core';
+import {
+  type AuditRecord,
+  type CallResult,
+  type EgressRecord,
+  type Host,
+  parseManifest,
+  StaticRegistry,
+  type Tool,
+  toHex,
+} from '@airlock/core';
 import { openGate } from '@airlock/sdk';
 import wabtInit from 'wabt';
 
+/** A request as a test server saw it (header names lowercase). */
+export interface ServerRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+export interface ServerResponse {
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+}
+/** A local HTTP server a case starts (on 127.0.0.1, port 0) for the egress cases. */
+export interface TestServer {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly url: string;
+  /** Every request it received, in order. */
+  readonly requests: ServerRequest[];
+  close(): Promise<void>;
+}
+
 export interface ConformanceEnv {
   readonly host: Host;
+  /** Start an HTTP server on 127.0.0.1, port 0, answering with `handler`. */
+  startServer(handler: (req: ServerRequest) => ServerResponse): Promise<TestServer>;
+  /**
+   * The bytes of a JavaScript example component (componentize-js, ~14 MB,
+   * never committed), built once per cache by examples/components/build.mjs.
+   */
+  jsComponent(name: 'http-get'): Promise<Uint8Array>;
   /** Absolute path of the repository (for examples/tools). */
   readonly repoRoot: string;
   tempDir(): string;
@@ -54,6 +90,17 @@ function equal(actual: unknown, expected: unknown, what: string): void {
 }
 
 const SECRET = 'TOP-SECRET-outside-the-mount';
+/** The egress cases' secret, injected by the host; the guest must never see it. */
+const EGRESS_SECRET = 'sk-conformance-egress-secret';
+/** A response over the 1 MiB egress cap (DEFAULT_EGRESS_LIMITS.responseBytes). */
+const EGRESS_BIG = 2 * 1024 * 1024;
+
+interface EgressServers {
+  readonly main: TestServer;
+  readonly other: TestServer;
+  /** `http://localhost:<main's port>`: granted, but without allowPrivate. */
+  readonly localhost: string;
+}
 
 /** The probe fixture, with a manifest that asks for more than the policy gives. */
 const PROBE_MANIFEST = {
@@ -85,6 +132,10 @@ interface World {
 interface WorldExtra {
   readonly rules: string;
   readonly tools: Tool[];
+  /** Top-level policy text (e.g. `secrets:`), before `rules:`. */
+  readonly head?: string;
+  /** The host the gate runs on, when not env.host (e.g. with test secrets). */
+  readonly host?: Host;
 }
 
 async function makeWorld(env: ConformanceEnv, extra?: WorldExtra): Promise<World> {
@@ -106,7 +157,7 @@ async function makeWorld(env: ConformanceEnv, extra?: WorldExtra): Promise<World
 volumes:
   workspace: { path: ${JSON.stringify(workspace)} }
   scratch: { path: ${JSON.stringify(scratch)} }
-rules:
+${extra?.head ?? ''}rules:
   - id: grep-in-workspace
     effect: allow
     agent: tester
@@ -136,7 +187,7 @@ ${extra?.rules ?? ''}`,
   };
   const tools = new StaticRegistry([load('grep'), load('probe', JSON.stringify(PROBE_MANIFEST)), ...(extra?.tools ?? [])]);
   const auditPath = env.join(dir, 'audit.log');
-  const opened = await openGate({ host: env.host, policy, tools, audit: auditPath });
+  const opened = await openGate({ host: extra?.host ?? env.host, policy, tools, audit: auditPath });
   let n = 0;
   return {
     dir,
@@ -610,6 +661,160 @@ export function conformanceCases(env: ConformanceEnv): ConformanceCase[] {
     );
   }
 
+  // Egress (issue 3): the JavaScript http-get component (componentize-js)
+  // through wasi:http, against two servers on 127.0.0.1:0 started here.
+  // `main` is granted (with allowPrivate, and an Authorization header made
+  // from a secret); `other` is not; `localhost:<main port>` is granted
+  // without allowPrivate. Each refusal: the guest gets `fetch-failed`, the
+  // refused server sees nothing, and the call's audit outcome lists the
+  // request with the reason.
+  const withEgress = (name: string, fn: (w: World, s: EgressServers) => Promise<void>) =>
+    cases.push({
+      name,
+      run: async () => {
+        const main = await env.startServer((req): ServerResponse => {
+          if (req.url === '/big') return { body: new Uint8Array(EGRESS_BIG) };
+          if (req.url === '/to-other') return { status: 302, headers: { location: `${other.url}/landed` } };
+          return {
+            headers: {
+              'content-type': 'text/plain',
+              'x-auth-seen': req.headers.authorization === `Bearer ${EGRESS_SECRET}` ? 'yes' : 'no',
+            },
+            body: `hello ${req.url}`,
+          };
+        });
+        const other = await env.startServer(() => ({ body: 'other' }));
+        const servers: [string, string][] = [
+          [main.url, '<main>'],
+          [other.url, '<other>'],
+          [main.url.replace('127.0.0.1', 'localhost'), '<main-by-name>'],
+        ];
+        let w: World | undefined;
+        try {
+          const artifact = await env.jsComponent('http-get');
+          const localhost = main.url.replace('127.0.0.1', 'localhost');
+          const manifest = parseManifest(
+            JSON.stringify({
+              name: 'http-get',
+              engine: 'component',
+              artifact: 'http-get.wasm',
+              inputSchema: true,
+              capabilities: { net: [{ url: `${main.url}/*` }, { url: `${other.url}/*` }, { url: `${localhost}/*` }] },
+            }),
+          );
+          const tool: Tool = { manifest, artifact, digest: toHex(env.host.crypto.sha256(artifact)) };
+          const rules = `  - id: http-get-egress
+    effect: allow
+    agent: tester
+    tool: http-get
+    grants:
+      net:
+        - url: "${main.url}/*"
+          methods: [GET]
+          allowPrivate: true
+          headers: { authorization: "Bearer {{secret:CONF_TOKEN}}" }
+        - { url: "${localhost}/*", methods: [GET] }
+`;
+          const head = 'secrets:\n  CONF_TOKEN: { env: AIRLOCK_CONFORMANCE_TOKEN }\n';
+          // The secret comes from this host's secret source, whatever the runtime's own reads.
+          const host: Host = {
+            ...env.host,
+            secrets: { read: (ref) => (ref.env === 'AIRLOCK_CONFORMANCE_TOKEN' ? EGRESS_SECRET : undefined) },
+          };
+          w = await makeWorld(env, { rules, tools: [tool], head, host });
+          try {
+            await fn(w, { main, other, localhost });
+          } finally {
+            await w.close();
+          }
+        } finally {
+          await main.close();
+          await other.close();
+        }
+        compareWithGolden(env, name, w!.records(), w!.dir, servers);
+        equal(env.list(w!.outside), ['secret.txt'], 'files outside the mounts');
+      },
+    });
+
+  /** A refused fetch: the guest's typed error, audited with its egress records. */
+  const refusedFetch = async (w: World, url: string): Promise<EgressRecord[]> => {
+    const r = await w.call('http-get', { url });
+    check(
+      r.status === 'error' && r.error?.code === 'TOOL_FAILED',
+      `${url} must fail inside the guest, got ${r.status} ${JSON.stringify(r.error)}`,
+    );
+    check(JSON.stringify(r.error).includes('fetch-failed'), `the guest reports fetch-failed, got ${JSON.stringify(r.error)}`);
+    check(!JSON.stringify(r).includes(EGRESS_SECRET), 'the secret never reaches the guest');
+    const { outcome } = auditedCall(env, w, r);
+    equal(outcome.outcome?.status, 'error', 'audited outcome status');
+    const egress = outcome.outcome?.egress ?? [];
+    check(
+      egress.some((e) => e.decision === 'denied'),
+      `the audit outcome lists a denied request, got ${JSON.stringify(outcome.outcome)}`,
+    );
+    return [...egress];
+  };
+
+  withEgress('egress: a granted host answers, and the request is audited', async (w, s) => {
+    const r = await w.call('http-get', { url: `${s.main.url}/ok` });
+    equal(r.status, 'ok', `status (${JSON.stringify(r.error)})`);
+    const answer = r.output as { status: number; body: string };
+    equal([answer.status, answer.body], [200, 'hello /ok'], 'status and body');
+    const { outcome } = auditedCall(env, w, r);
+    equal(
+      outcome.outcome?.egress?.map((e) => [e.decision, e.hop, e.status]),
+      [['allowed', 0, 200]],
+      'audited egress',
+    );
+  });
+
+  withEgress('egress: an ungranted host is denied and audited; its server sees nothing', async (w, s) => {
+    const egress = await refusedFetch(w, `${s.other.url}/x`);
+    equal(s.other.requests.length, 0, 'requests the ungranted server saw');
+    check(/no grant/.test(egress[0]?.reason ?? ''), `reason ${JSON.stringify(egress[0])}`);
+  });
+
+  withEgress('egress: a redirect from a granted host to an ungranted one is denied and audited', async (w, s) => {
+    const egress = await refusedFetch(w, `${s.main.url}/to-other`);
+    equal(s.other.requests.length, 0, 'requests the ungranted server saw');
+    equal(
+      s.main.requests.map((q) => q.url),
+      ['/to-other'],
+      'the granted server saw the first hop',
+    );
+    equal(
+      egress.map((e) => [e.decision, e.hop, e.status ?? null]),
+      [
+        ['allowed', 0, 302],
+        ['denied', 1, null],
+      ],
+      'audited hops',
+    );
+    check(egress[1]!.url.startsWith(`${s.other.url}/landed`), `denied hop url ${egress[1]!.url}`);
+  });
+
+  withEgress('egress: a loopback address without allowPrivate is denied and audited', async (w, s) => {
+    const egress = await refusedFetch(w, `${s.localhost}/private`);
+    equal(s.main.requests.length, 0, 'requests the server saw');
+    check(/not public/.test(egress[0]?.reason ?? ''), `reason ${JSON.stringify(egress[0])}`);
+  });
+
+  withEgress('egress: an oversized response is refused and audited with its limit', async (w, s) => {
+    const egress = await refusedFetch(w, `${s.main.url}/big`);
+    equal(s.main.requests.length, 1, 'the server was asked once');
+    equal([egress[0]?.decision, egress[0]?.limit], ['denied', 'response-bytes'], 'audited decision and limit');
+  });
+
+  withEgress('egress: a granted secret reaches the server; the guest never sees it', async (w, s) => {
+    const r = await w.call('http-get', { url: `${s.main.url}/secret`, headers: { authorization: 'Bearer guest-guess' } });
+    equal(r.status, 'ok', `status (${JSON.stringify(r.error)})`);
+    equal(s.main.requests[0]?.headers.authorization, `Bearer ${EGRESS_SECRET}`, 'the Authorization the server saw');
+    const answer = r.output as { headers: Record<string, string> };
+    equal(answer.headers['x-auth-seen'], 'yes', 'the server says it saw the secret');
+    check(!JSON.stringify(r).includes(EGRESS_SECRET), 'the secret is nowhere in the call result');
+    check(!new TextDecoder().decode(env.readBytes(w.auditPath)).includes(EGRESS_SECRET), 'the secret is nowhere in the audit log');
+  });
+
   return cases;
 }
 
@@ -625,24 +830,42 @@ function normalise(r: AuditRecord): unknown {
   return { ...rest, usage };
 }
 
-function compareWithGolden(env: ConformanceEnv, name: string, records: readonly AuditRecord[], worldDir: string): void {
+function compareWithGolden(
+  env: ConformanceEnv,
+  name: string,
+  records: readonly AuditRecord[],
+  worldDir: string,
+  servers: readonly [url: string, placeholder: string][] = [],
+): void {
   const file = env.join(env.repoRoot, 'test', 'conformance', 'expected-audit.json');
   const golden = JSON.parse(env.readFile(file) ?? '{}') as Record<string, unknown>;
   // The world's temporary directory differs per run; inputs that name it
   // (an absolute host path an attacker guesses) are compared without it.
   // Their digests and sizes differ too, so those are dropped with it, and so
   // is the fuel of such a case: a longer path is more work for the guest.
-  const text = canonical(records.map(normalise));
-  const actual = JSON.parse(
-    text.includes(worldDir)
-      ? text
-          .split(worldDir)
-          .join('<world>')
-          .replace(/"inputDigest":"[0-9a-f]{64}"/g, '"inputDigest":"<digest>"')
-          .replace(/"inputBytes":\d+/g, '"inputBytes":"<n>"')
-          .replace(/"fuel":\d+/g, '"fuel":"<n>"')
-      : text,
-  );
+  let text = canonical(records.map(normalise));
+  if (text.includes(worldDir)) {
+    text = text
+      .split(worldDir)
+      .join('<world>')
+      .replace(/"inputDigest":"[0-9a-f]{64}"/g, '"inputDigest":"<digest>"')
+      .replace(/"inputBytes":\d+/g, '"inputBytes":"<n>"')
+      .replace(/"fuel":\d+/g, '"fuel":"<n>"');
+  }
+  // The egress cases' servers listen on a random port, in URLs the guest
+  // sends and the grants name: each server's origin becomes a placeholder.
+  // Inputs name it, so their digests and sizes go too; the server's answer
+  // carries a Date header (and each runtime's server its own headers), so
+  // the result digest, output size, fuel and memory of those calls go; and
+  // so does the time each request took.
+  if (servers.some(([url]) => text.includes(url))) {
+    // Longest first: one origin may be a prefix of another (:4000 and :40001).
+    for (const [url, placeholder] of [...servers].sort(([a], [b]) => b.length - a.length)) text = text.split(url).join(placeholder);
+    text = text
+      .replace(/"(inputDigest|resultDigest)":"[0-9a-f]{64}"/g, '"$1":"<digest>"')
+      .replace(/"(inputBytes|outputBytes|stderrBytes|fuel|peakMemoryBytes|ms)":\d+(\.\d+)?/g, '"$1":"<n>"');
+  }
+  const actual = JSON.parse(text);
   if (env.updateGolden) {
     golden[name] = actual;
     const sorted = Object.fromEntries(Object.entries(golden).sort(([a], [b]) => a.localeCompare(b)));
