@@ -66,3 +66,10 @@ export function report(title: string, rows: readonly Stats[], extra: Record<stri
   for (const [k, v] of Object.entries(extra)) console.log(`\n${k}: ${typeof v === 'number' ? v.toFixed(2) : String(v)}`);
   console.log(`\nJSON ${JSON.stringify({ title, rows, ...extra })}`);
 }
+
+/** Stats of already-measured times (µs), for benchmarks that time each sample by hand. */
+export function summarize(name: string, timesUs: readonly number[]): Stats {
+  const times = [...timesUs].sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  return { name, samples: times.length, p50us: percentile(times, 50), p99us: percentile(times, 99), meanus: mean };
+}
