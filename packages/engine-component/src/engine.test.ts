@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isAirlockError } from '@airlock/core';
+import { DEFAULT_LIMITS, isAirlockError } from '@airlock/core';
 import { MemoryVfs } from '@airlock/wasi';
+import { createComponentEngine } from './engine.js';
 import { componentBytes, engine, report, runComponent, text, toolOf } from './harness.test.js';
 
 test('component env: a granted variable is visible', async () => {
@@ -130,4 +131,22 @@ test('component: a failed prepare is not cached, the next good one works', async
   await rejects(new Uint8Array([1, 2, 3]), /magic/);
   const out = await runComponent('call-counter', { input: '"x"' });
   assert.equal(out.status, 'ok');
+});
+
+test('glue: our own by default (no transpile, nothing cached); glue "jco" transpiles once and a second engine hits the cache', async () => {
+  const store = new Map<string, Uint8Array>();
+  const cache = { get: (k: string) => store.get(k), set: (k: string, v: Uint8Array) => void store.set(k, v) };
+  const phases: string[] = [];
+  const progress = (e: { phase: string }): void => void phases.push(e.phase);
+  const ours = await createComponentEngine({ cache, progress }).prepare(toolOf('call-counter'));
+  assert.equal(ours.glue, 'airlock');
+  assert.deepEqual([phases, store.size], [[], 0], 'our glue has nothing to transpile');
+  const jco = await createComponentEngine({ glue: 'jco', cache, progress }).prepare(toolOf('call-counter'));
+  assert.equal(jco.glue, 'jco');
+  assert.deepEqual([phases, store.size], [['transpile', 'done'], 1]);
+  const again = await createComponentEngine({ glue: 'jco', cache, progress }).prepare(toolOf('call-counter'));
+  assert.deepEqual(phases, ['transpile', 'done'], 'a second engine reads the cache instead of transpiling');
+  // Both glues give the same answer.
+  const req = { callId: 't', input: new TextEncoder().encode('"abc"'), args: [], env: {}, mounts: [], limits: DEFAULT_LIMITS };
+  for (const p of [ours, again]) assert.deepEqual(JSON.parse(text((await p.run(req)).stdout)), { calls: 1, inputBytes: 5 });
 });

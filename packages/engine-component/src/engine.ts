@@ -24,7 +24,7 @@ import {
   WriteQuota,
 } from '@airlock/wasi';
 import { HttpRunner, importsHttp } from './http-runner.js';
-import { dataUrlLoader, type LoadedComponent, load, type ModuleLoader } from './load.js';
+import { dataUrlLoader, type LoadedComponent, loadAirlock, loadJco, type ModuleLoader } from './load.js';
 import { CallBudget, type CoreShape, FUEL_EXPORT, MEMORY_IMPORT, PAGE_BYTES, type RewriteOptions } from './metering.js';
 import { toOutcome } from './outcome.js';
 import { CallContext } from './preview2/call-context.js';
@@ -47,7 +47,14 @@ export interface ComponentEngineOptions {
    * measure what they cost.
    */
   readonly rewrite?: Partial<RewriteOptions>;
-  /** How to import the generated glue. Default: a `data:` URL import. */
+  /**
+   * Which glue instantiates components. `airlock` (the default): our own
+   * (canon/: parse, link, generated canonical-ABI trampolines), falling back
+   * to jco's for a component outside the synchronous subset it runs; `jco`:
+   * always jco's generated glue (the baseline benchmarks compare against).
+   */
+  readonly glue?: 'airlock' | 'jco';
+  /** How to import jco's generated glue. Default: a `data:` URL import. */
   readonly loadModule?: ModuleLoader;
   /**
    * Where components that import wasi:http run (one warm worker per
@@ -79,6 +86,8 @@ export interface ToolDescriptor {
 export interface PreparedComponent extends PreparedTool {
   /** `command` (wasi:cli/run) or `typed` (airlock:tool/tool). */
   readonly componentKind: 'command' | 'typed';
+  /** Which glue runs it: our own (canon/) or jco's (the fallback, or `glue: 'jco'`). */
+  readonly glue: 'airlock' | 'jco';
   /** Interfaces the component imports, unversioned. */
   readonly imports: readonly string[];
   readonly exports: readonly string[];
@@ -117,7 +126,14 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
   const loadOnce = (tool: Tool): Promise<LoadedComponent> => {
     let p = loaded.get(tool.digest);
     if (p === undefined) {
-      p = transpiled(tool).then((t) => load(t, tool.manifest.name, transpileKey(tool.digest), loadModule, rewrite));
+      p = (async () => {
+        if (options.glue !== 'jco') {
+          const own = await loadAirlock(tool.artifact, tool.manifest.name, rewrite);
+          if (own !== undefined) return own;
+        }
+        const t = await transpiled(tool);
+        return loadJco(t, tool.manifest.name, transpileKey(tool.digest), loadModule, rewrite);
+      })();
       loaded.set(tool.digest, p);
       // Do not cache a failure: a retry with fixed bytes must be possible.
       p.catch(() => loaded.delete(tool.digest));
@@ -134,7 +150,7 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
       const component = await loadOnce(tool);
       const name = tool.manifest.name;
       let runOne = (request: RunRequest): Promise<RunOutcome> => run(component, name, request, clock, realtime);
-      if (importsHttp(component.transpiled)) {
+      if (importsHttp(component)) {
         const workers = options.workers;
         if (workers === undefined) {
           throw new AirlockError(
@@ -153,8 +169,9 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
       }
       return {
         componentKind: component.kind,
-        imports: component.transpiled.imports,
-        exports: component.transpiled.exports.map(([n]) => n),
+        glue: component.glue.kind,
+        imports: component.imports,
+        exports: component.exports.map(([n]) => n),
         run: runOne,
         describe: () => describe(component, name, clock, realtime),
       };
@@ -395,7 +412,7 @@ async function describe(
   const imports = {
     ...buildImports(ctx, { args: [toolName], env: {}, stdin: new Uint8Array(0), mounts: [], realtime }),
     // describe runs without grants: any request it makes is refused.
-    ...(importsHttp(c.transpiled)
+    ...(importsHttp(c)
       ? buildHttpImports({ guard, responseBytes: 0, send: () => ({ ok: false, kind: 'denied', reason: 'describe has no network' }) })
       : {}),
   };

@@ -39,9 +39,8 @@ import type { MonotonicClock } from '@airlock/wasi';
 import { answer, bridgeBuffer } from './http-bridge.js';
 import type { LoadedComponent } from './load.js';
 import type { HttpSendRequest, HttpSendResult } from './preview2/http.js';
-import type { Transpiled } from './transpile-cache.js';
 
-export const importsHttp = (t: Transpiled): boolean => t.imports.some((i) => i.startsWith('wasi:http/'));
+export const importsHttp = (t: { readonly imports: readonly string[] }): boolean => t.imports.some((i) => i.startsWith('wasi:http/'));
 
 /** Extra time past the wall limit before the worker is killed (the guest's own guard usually traps first). */
 const KILL_GRACE_MS = 50;
@@ -79,8 +78,8 @@ export class HttpRunner {
     const warm: Warm = { worker, listener: undefined, failed: undefined };
     worker.onMessage((m) => warm.listener?.(m as FromWorker));
     worker.onError((e) => warm.failed?.(e));
-    const t = this.component.transpiled;
-    const modules = [...t.cores.keys()].map((name) => [name, this.component.getCoreModule(name)]);
+    const c = this.component;
+    const modules = c.moduleNames.map((name) => [name, c.getCoreModule(name)]);
     await new Promise<void>((resolve, reject) => {
       warm.failed = reject;
       warm.listener = (m) => {
@@ -90,12 +89,12 @@ export class HttpRunner {
       };
       worker.postMessage({
         type: 'load',
-        js: t.js,
-        kind: this.component.kind,
+        glue: c.glue,
+        kind: c.kind,
         modules,
-        shapes: [...this.component.shapes],
-        imports: t.imports,
-        exports: t.exports,
+        shapes: [...c.shapes],
+        imports: c.imports,
+        exports: c.exports,
       });
     }).catch(async (e: unknown) => {
       await worker.terminate();

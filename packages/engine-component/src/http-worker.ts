@@ -13,13 +13,13 @@
  */
 import type { Limits, RunRequest } from '@airlock/core';
 import { defaultClock, type WasmModule } from '@airlock/wasi';
+import { compilePlan } from './canon/instance.js';
 import { run } from './engine.js';
 import { prepareGlue } from './glue.js';
 import { sendSync } from './http-bridge.js';
-import { dataUrlLoader, type LoadedComponent, shapeLookup } from './load.js';
+import { dataUrlLoader, type GeneratedModule, type GlueSource, type LoadedComponent, linkComponent, shapeLookup } from './load.js';
 import type { CoreShape } from './metering.js';
 import { buildHttpImports } from './preview2/http.js';
-import type { Transpiled } from './transpile-cache.js';
 
 interface WorkerScope {
   onmessage: ((event: { data: unknown }) => void) | null;
@@ -29,7 +29,7 @@ const scope = globalThis as unknown as WorkerScope;
 
 type LoadMessage = {
   type: 'load';
-  js: string;
+  glue: GlueSource;
   kind: 'command' | 'typed';
   modules: [string, WasmModule][];
   shapes: [string, CoreShape][];
@@ -53,12 +53,21 @@ let component: LoadedComponent | undefined;
 
 async function load(m: LoadMessage): Promise<void> {
   const modules = new Map(m.modules);
-  const generated = await dataUrlLoader(prepareGlue(m.js).js, '');
-  const transpiled: Transpiled = { js: '', cores: new Map(), imports: m.imports, exports: m.exports };
+  // The same glue as on the owner's thread: ours re-linked from the bytes
+  // (parse + link are milliseconds), or jco's module imported again.
+  let generated: GeneratedModule;
+  if (m.glue.kind === 'airlock') {
+    const plan = linkComponent(m.glue.component, 'worker');
+    if (plan === undefined) throw new Error('the component no longer links with our glue');
+    generated = compilePlan(plan);
+  } else generated = await dataUrlLoader(prepareGlue(m.glue.js).js, '');
   component = {
     kind: m.kind,
     generated,
-    transpiled,
+    glue: m.glue,
+    moduleNames: [...modules.keys()],
+    imports: m.imports,
+    exports: m.exports,
     getCoreModule: (name) => {
       const mod = modules.get(name);
       if (mod === undefined) throw new Error(`unknown core module ${name}`);

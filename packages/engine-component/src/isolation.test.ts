@@ -19,17 +19,27 @@ import { defaultClock, MemoryVfs, mountVfs, RunGuard, WriteQuota } from '@airloc
 import { CallResources, instantiate } from './engine.js';
 import { prepareGlue } from './glue.js';
 import { componentBytes, report, runComponent, text } from './harness.test.js';
-import { dataUrlLoader, type LoadedComponent, load } from './load.js';
+import { dataUrlLoader, type LoadedComponent, loadAirlock, loadJco } from './load.js';
 import { CallContext } from './preview2/call-context.js';
 import { buildImports, ExitSignal } from './preview2/host.js';
 import { transpile } from './transpile.js';
 
+type Glue = 'airlock' | 'jco';
+const GLUES: readonly Glue[] = ['airlock', 'jco'];
 const loaded = new Map<string, Promise<LoadedComponent>>();
-const loadedComponent = (name: string): Promise<LoadedComponent> => {
-  let p = loaded.get(name);
+/** The component loaded with our glue (canon/) or jco's; every isolation case runs with both. */
+const loadedComponent = (name: string, glue: Glue): Promise<LoadedComponent> => {
+  let p = loaded.get(`${glue}:${name}`);
   if (p === undefined) {
-    p = transpile(componentBytes(name), name).then((t) => load(t, name, `isolation-${name}`, dataUrlLoader));
-    loaded.set(name, p);
+    p =
+      glue === 'jco'
+        ? transpile(componentBytes(name), name).then((t) => loadJco(t, name, `isolation-${name}`, dataUrlLoader))
+        : loadAirlock(componentBytes(name), name).then((c) => {
+            assert.ok(c !== undefined, `${name} links with our glue`);
+            assert.equal(c.glue.kind, 'airlock');
+            return c;
+          });
+    loaded.set(`${glue}:${name}`, p);
   }
   return p;
 };
@@ -82,68 +92,72 @@ async function fresh(c: LoadedComponent, stdin: string, withMount: boolean): Pro
 
 test('glue transform: the JSPI probe and the JCO_DEBUG test of every example are rewritten', async () => {
   for (const name of ['call-counter', 'probe', 'word-count']) {
-    const c = await loadedComponent(name);
-    const g = prepareGlue(c.transpiled.js);
+    const c = await loadedComponent(name, 'jco');
+    assert.equal(c.glue.kind, 'jco');
+    const js = c.glue.kind === 'jco' ? c.glue.js : '';
+    const g = prepareGlue(js);
     assert.ok(g.promisingRewrites >= 1, `${name}: no rewrite`);
     assert.equal(g.debugRewrites, 1, `${name}: the JCO_DEBUG test`);
     assert.ok(!g.js.includes('process?.env?.JCO_DEBUG) {'), `${name}: a per-call env read is left`);
     assert.equal(g.js.match(/WebAssembly\.promising\(/g)?.length, 1, `${name}: only the helper calls WebAssembly.promising`);
     // Up to the first rewrite, the text is jco's.
-    assert.ok(g.js.startsWith(c.transpiled.js.slice(0, c.transpiled.js.indexOf('JCO_DEBUG') - 50)));
+    assert.ok(g.js.startsWith(js.slice(0, js.indexOf('JCO_DEBUG') - 50)));
   }
   assert.deepEqual(prepareGlue('const x = 1;'), { js: 'const x = 1;', promisingRewrites: 0, debugRewrites: 0 });
 });
 
-test('isolation: two instances of call-counter side by side count separately', async () => {
-  const c = await loadedComponent('call-counter');
-  const a = await fresh(c, '', false);
-  const b = await fresh(c, '', false);
-  try {
-    const call = (f: Fresh, input: string) => JSON.parse((f.exports['call'] as (s: string) => string)(input)) as { calls: number };
-    assert.equal(call(a, '"x"').calls, 1);
-    assert.equal(call(a, '"x"').calls, 2, 'the same instance keeps its global (so the test can see sharing)');
-    assert.equal(call(b, '"x"').calls, 1, 'a second instance saw the first one’s global');
-    assert.notEqual(a.memory(), b.memory(), 'two live instances share a memory');
-  } finally {
-    a.close();
-    b.close();
-  }
-});
-
-test('isolation: a file handle opened by one probe instance is not usable in another', async () => {
-  const c = await loadedComponent('probe');
-  const a = await fresh(c, '{"op":"read","path":"/workspace/a.txt"}', true);
-  const b = await fresh(c, '{"op":"env","name":"X"}', false);
-  try {
-    const runOf = (f: Fresh) => Object.entries(f.exports).find(([k]) => k.startsWith('wasi:cli/run@'))?.[1] as { run(): void };
-    for (const f of [a, b]) {
-      try {
-        runOf(f).run();
-      } catch (e) {
-        // The probe ends with exit(code); what matters here is the descriptors it opened.
-        if (!(e instanceof ExitSignal)) throw e;
-      }
+for (const glue of GLUES) {
+  test(`isolation (${glue} glue): two instances of call-counter side by side count separately`, async () => {
+    const c = await loadedComponent('call-counter', glue);
+    const a = await fresh(c, '', false);
+    const b = await fresh(c, '', false);
+    try {
+      const call = (f: Fresh, input: string) => JSON.parse((f.exports['call'] as (s: string) => string)(input)) as { calls: number };
+      assert.equal(call(a, '"x"').calls, 1);
+      assert.equal(call(a, '"x"').calls, 2, 'the same instance keeps its global (so the test can see sharing)');
+      assert.equal(call(b, '"x"').calls, 1, 'a second instance saw the first one’s global');
+      assert.notEqual(a.memory(), b.memory(), 'two live instances share a memory');
+    } finally {
+      a.close();
+      b.close();
     }
-    const stat = (f: Fresh, handle: number): 'ok' | 'err' | 'trap' => {
-      const mem = f.memory();
-      assert.ok(mem && f.fsImports, 'spy saw the adapter');
-      const retptr = mem.buffer.byteLength - 1024;
-      new Uint8Array(mem.buffer, retptr, 256).fill(0xaa);
-      try {
-        (f.fsImports['[method]descriptor.stat'] as (h: number, p: number) => void)(handle, retptr);
-      } catch {
-        return 'trap';
+  });
+
+  test(`isolation (${glue} glue): a file handle opened by one probe instance is not usable in another`, async () => {
+    const c = await loadedComponent('probe', glue);
+    const a = await fresh(c, '{"op":"read","path":"/workspace/a.txt"}', true);
+    const b = await fresh(c, '{"op":"env","name":"X"}', false);
+    try {
+      const runOf = (f: Fresh) => Object.entries(f.exports).find(([k]) => k.startsWith('wasi:cli/run@'))?.[1] as { run(): void };
+      for (const f of [a, b]) {
+        try {
+          runOf(f).run();
+        } catch (e) {
+          // The probe ends with exit(code); what matters here is the descriptors it opened.
+          if (!(e instanceof ExitSignal)) throw e;
+        }
       }
-      return new Uint8Array(mem.buffer)[retptr] === 0 ? 'ok' : 'err';
-    };
-    const live = [1, 2, 3, 4, 5, 6, 7, 8].filter((h) => stat(a, h) === 'ok');
-    assert.ok(live.length >= 1, 'the first instance has an open descriptor (its preopen)');
-    for (const h of live) assert.equal(stat(b, h), 'trap', `descriptor handle ${h} of the first instance answered in the second`);
-  } finally {
-    a.close();
-    b.close();
-  }
-});
+      const stat = (f: Fresh, handle: number): 'ok' | 'err' | 'trap' => {
+        const mem = f.memory();
+        assert.ok(mem && f.fsImports, 'spy saw the adapter');
+        const retptr = mem.buffer.byteLength - 1024;
+        new Uint8Array(mem.buffer, retptr, 256).fill(0xaa);
+        try {
+          (f.fsImports['[method]descriptor.stat'] as (h: number, p: number) => void)(handle, retptr);
+        } catch {
+          return 'trap';
+        }
+        return new Uint8Array(mem.buffer)[retptr] === 0 ? 'ok' : 'err';
+      };
+      const live = [1, 2, 3, 4, 5, 6, 7, 8].filter((h) => stat(a, h) === 'ok');
+      assert.ok(live.length >= 1, 'the first instance has an open descriptor (its preopen)');
+      for (const h of live) assert.equal(stat(b, h), 'trap', `descriptor handle ${h} of the first instance answered in the second`);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+}
 
 test('isolation through the engine: interleaved calls of call-counter and the probe each see a fresh instance', async () => {
   const ws = new MemoryVfs().writeFile('a.txt', 'hello');

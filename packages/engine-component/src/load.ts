@@ -1,19 +1,30 @@
 /**
- * From transpiled output to something we can instantiate many times:
- * the generated ES module imported once, its core modules compiled once.
+ * From a component to something we can instantiate many times, with one of
+ * two glues (ADR 0012):
  *
- * The generated module is host-neutral JS with no imports of its own, so
- * it is loaded from a `data:` URL (Node, Deno and browsers import those);
- * a host that cannot (workerd forbids runtime code) passes `loadModule`.
- * Everything the generated `instantiate` creates (handle tables, task state,
- * the core instances) lives inside that call, so two instances share only
- * the immutable compiled modules and the module's function definitions.
+ * - ours (`loadAirlock`): parse the binary (canon/parse.ts), link its
+ *   instantiation graph into a flat plan (canon/link.ts), generate the
+ *   canonical-ABI trampolines once (canon/abi/); no jco, no transpile;
+ * - jco's (`loadJco`): its transpiled module (glue JS + core modules),
+ *   imported once from a `data:` URL (Node, Deno and browsers import those;
+ *   a host that cannot, like workerd, passes `loadModule`), with glue.ts's
+ *   rewrite. Used for components outside our glue's synchronous subset, and
+ *   as the baseline in benchmarks.
+ *
+ * Either way the core modules are rewritten (metering.ts) and compiled once,
+ * and everything an instance can change is made per instance: the two share
+ * only compiled code and immutable plans.
  */
 import { AirlockError } from '@airlock/core';
 import { MemoryPool, Wasm, type WasmModule } from '@airlock/wasi';
+import type { Component } from './canon/ast.js';
+import { compilePlan, coreModuleName } from './canon/instance.js';
+import { link, type Plan, Unsupported } from './canon/link.js';
+import { parseComponent } from './canon/parse.js';
 import { prepareGlue } from './glue.js';
 import { type CoreShape, type RewriteOptions, rewriteCore } from './metering.js';
 import { PROVIDED_INTERFACES } from './preview2/host.js';
+import { checkComponentHeader } from './transpile.js';
 import type { Transpiled } from './transpile-cache.js';
 import type { CoreInstance } from './wasm.js';
 
@@ -36,11 +47,24 @@ export const dataUrlLoader: ModuleLoader = (source) =>
 
 export type ComponentKind = 'command' | 'typed';
 
+/**
+ * Which glue instantiates the component, and what a worker needs to make
+ * the same glue: our own (canon/, from the component's bytes) or jco's
+ * generated module (its source).
+ */
+export type GlueSource = { readonly kind: 'airlock'; readonly component: Uint8Array } | { readonly kind: 'jco'; readonly js: string };
+
 export interface LoadedComponent {
   readonly kind: ComponentKind;
   readonly generated: GeneratedModule;
   readonly getCoreModule: (name: string) => WasmModule;
-  readonly transpiled: Transpiled;
+  /** Core module names `getCoreModule` knows, in order. */
+  readonly moduleNames: readonly string[];
+  readonly glue: GlueSource;
+  /** Imported interfaces, unversioned. */
+  readonly imports: readonly string[];
+  /** Exports as [name, 'function' | 'instance']. */
+  readonly exports: readonly (readonly [string, string])[];
   /** What the metering rewrite did to each core module, by name (metering.ts). */
   readonly shapes: ReadonlyMap<string, CoreShape>;
   /** The shape of a compiled core module this component gave out. */
@@ -62,8 +86,14 @@ export function shapeLookup(
   return { shapes, shapeOf: (m) => byModule.get(m), pool: new MemoryPool() };
 }
 
+/** What kindOf and checkImports read: the component's imports and exports. */
+export interface Surface {
+  readonly imports: readonly string[];
+  readonly exports: readonly (readonly [string, string])[];
+}
+
 /** Which shape of tool the exports say it is; WASM_INVALID if neither. */
-export function kindOf(t: Transpiled, toolName: string): ComponentKind {
+export function kindOf(t: Surface, toolName: string): ComponentKind {
   const names = new Set(t.exports.map(([n]) => n));
   if ([...names].some((n) => /^wasi:cli\/run@0\.2\.\d+$/.test(n))) return 'command';
   if (names.has('call')) return 'typed';
@@ -76,7 +106,7 @@ export function kindOf(t: Transpiled, toolName: string): ComponentKind {
 }
 
 /** Throws WASM_INVALID naming every import we do not provide. */
-export function checkImports(t: Transpiled, toolName: string): void {
+export function checkImports(t: Surface, toolName: string): void {
   const unknown = t.imports.filter((i) => !PROVIDED_INTERFACES.has(i));
   if (unknown.length === 0) return;
   throw new AirlockError(
@@ -87,19 +117,16 @@ export function checkImports(t: Transpiled, toolName: string): void {
   );
 }
 
-export async function load(
-  t: Transpiled,
+/** Rewrites (metering.ts) and compiles every core module, by name. */
+async function compileCores(
+  cores: ReadonlyMap<string, Uint8Array>,
   toolName: string,
-  key: string,
-  loadModule: ModuleLoader,
-  rewrite: RewriteOptions = { metering: true, pooling: true },
-): Promise<LoadedComponent> {
-  checkImports(t, toolName);
-  const kind = kindOf(t, toolName);
+  rewrite: RewriteOptions,
+): Promise<{ modules: Map<string, WasmModule>; shapes: Map<string, CoreShape> }> {
   const modules = new Map<string, WasmModule>();
   const shapes = new Map<string, CoreShape>();
   await Promise.all(
-    [...t.cores].map(async ([name, bytes]) => {
+    [...cores].map(async ([name, bytes]) => {
       const r = rewriteCore(bytes, toolName, name, rewrite);
       shapes.set(name, r.shape);
       try {
@@ -112,13 +139,96 @@ export async function load(
       }
     }),
   );
+  return { modules, shapes };
+}
+
+const moduleGetter =
+  (modules: ReadonlyMap<string, WasmModule>) =>
+  (name: string): WasmModule => {
+    const m = modules.get(name);
+    if (m === undefined) throw new AirlockError('INTERNAL', `the glue asked for an unknown core module ${name}`);
+    return m;
+  };
+
+/**
+ * Our own glue (canon/): parse, link, generate the trampolines. Undefined
+ * when the component uses something outside the synchronous subset our glue
+ * runs (`Unsupported`); the caller then uses jco's. A malformed component is
+ * WASM_INVALID from the parser.
+ */
+export async function loadAirlock(
+  bytes: Uint8Array,
+  toolName: string,
+  rewrite: RewriteOptions = { metering: true, pooling: true },
+): Promise<LoadedComponent | undefined> {
+  const plan = linkComponent(bytes, toolName);
+  if (plan === undefined) return undefined;
+  const surface = surfaceOf(plan);
+  checkImports(surface, toolName);
+  const kind = kindOf(surface, toolName);
+  const cores = new Map(plan.modules.map((m, i) => [coreModuleName(i), m]));
+  const { modules, shapes } = await compileCores(cores, toolName, rewrite);
+  return {
+    kind,
+    generated: compilePlan(plan),
+    getCoreModule: moduleGetter(modules),
+    moduleNames: [...cores.keys()],
+    glue: { kind: 'airlock', component: bytes },
+    ...surface,
+    ...shapeLookup(modules, shapes),
+  };
+}
+
+/** Parse + link, or undefined outside our subset. Also used in the wasi:http worker. */
+export function linkComponent(bytes: Uint8Array, toolName: string): Plan | undefined {
+  checkComponentHeader(bytes, toolName);
+  let ast: Component;
+  try {
+    ast = parseComponent(bytes);
+  } catch (e) {
+    if (e instanceof AirlockError) {
+      throw new AirlockError('WASM_INVALID', `the artifact of tool "${toolName}" is not a valid component: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+  try {
+    return link(ast);
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
+}
+
+/** Imports (unversioned) and exports of a linked plan, as kindOf/checkImports read them. */
+export function surfaceOf(plan: Plan): Surface {
+  return {
+    imports: plan.imports,
+    exports: plan.exports.map(([n, e]) => [n, e.k === 'func' ? 'function' : 'instance'] as const),
+  };
+}
+
+/** jco's generated glue, from its transpiled output. */
+export async function loadJco(
+  t: Transpiled,
+  toolName: string,
+  key: string,
+  loadModule: ModuleLoader,
+  rewrite: RewriteOptions = { metering: true, pooling: true },
+): Promise<LoadedComponent> {
+  checkImports(t, toolName);
+  const kind = kindOf(t, toolName);
+  const { modules, shapes } = await compileCores(t.cores, toolName, rewrite);
   // jco's module with its per-instance JSPI probe made cheap (glue.ts).
   const generated = await loadModule(prepareGlue(t.js).js, key);
   if (typeof generated.instantiate !== 'function') throw new AirlockError('INTERNAL', 'the generated module has no instantiate()');
-  const getCoreModule = (name: string): WasmModule => {
-    const m = modules.get(name);
-    if (m === undefined) throw new AirlockError('INTERNAL', `the generated code asked for an unknown core module ${name}`);
-    return m;
+  return {
+    kind,
+    generated,
+    getCoreModule: moduleGetter(modules),
+    moduleNames: [...t.cores.keys()],
+    glue: { kind: 'jco', js: t.js },
+    imports: t.imports,
+    exports: t.exports,
+    ...shapeLookup(modules, shapes),
   };
-  return { kind, generated, getCoreModule, transpiled: t, ...shapeLookup(modules, shapes) };
 }

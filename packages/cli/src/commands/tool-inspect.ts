@@ -85,11 +85,10 @@ export async function toolInspect(args: Parsed, out: Out): Promise<number> {
     try {
       const prepared = await engine.prepare({ ...tool, manifest: { ...tool.manifest, engine: 'component' } });
       report['kind'] = `component (${prepared.componentKind})`;
+      report['glue'] = prepared.glue;
       report['imports'] = prepared.imports;
       report['exports'] = prepared.exports;
-      report['runsIn'] = importsHttp({ js: '', cores: new Map(), imports: prepared.imports, exports: [] })
-        ? 'a worker (imports wasi:http)'
-        : 'the calling thread';
+      report['runsIn'] = importsHttp(prepared) ? 'a worker (imports wasi:http)' : 'the calling thread';
       const d = await prepared.describe();
       if (d)
         report['describe'] = {
@@ -119,6 +118,7 @@ export async function toolInspect(args: Parsed, out: Out): Promise<number> {
   out.line(`${found.file}  ${artifact.length} bytes  sha256 ${digest.slice(0, 16)}…`);
   out.line(`kind:     ${String(report['kind'])}`);
   if (report['runsIn']) out.line(`runs in:  ${String(report['runsIn'])}`);
+  if (report['glue']) out.line(`glue:     ${report['glue'] === 'airlock' ? 'airlock (own canonical ABI)' : 'jco (fallback)'}`);
   out.line('imports:');
   for (const i of report['imports'] as string[]) out.line(`  ${i}`);
   out.line('exports:');

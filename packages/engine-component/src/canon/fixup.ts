@@ -1,0 +1,293 @@
+/**
+ * wit-component's indirection modules, and how we do without one of them.
+ *
+ * A component built from a core module and a preview1 adapter has a cycle:
+ * the main module imports the adapter's functions, the adapter imports the
+ * main module's memory, and the adapter's imports (lowered host functions)
+ * need the adapter's own `cabi_import_realloc`. wit-component breaks it
+ * with two tiny modules:
+ *
+ *   shim   — exports one function per indirect import, each just
+ *            `local.get 0..n; i32.const K; call_indirect` into its table;
+ *            instantiated first, its exports stand in for the real ones;
+ *   fixup  — instantiated last: imports the real functions and the shim's
+ *            table and fills slot K with the K-th real function in an
+ *            active element segment (and may call the main module's
+ *            `_initialize` as its start function).
+ *
+ * Putting a *JS* function into a table (our lowered host imports) makes V8
+ * (Node 20) compile a wasm-to-JS wrapper per function per instance: a
+ * fixup instance with 13 such entries measured ~190 µs, more than the
+ * whole budget of a fresh instance. So when the shapes are exactly these,
+ * `elideFixups` removes the fixup instance from the plan:
+ *
+ *   - a slot that the fixup fills with a lowered host function is used only
+ *     by instances made before it (the adapter, through the shim's export);
+ *     those uses get the host function itself as a plain import (no table,
+ *     and V8 caches plain import wrappers per signature);
+ *   - a slot filled with a Wasm function (an adapter export the main module
+ *     calls through the shim) is set from JS (`table.set`: no wrapper);
+ *   - the fixup's start function is called after the slots are set, where
+ *     the fixup instance would have run it.
+ *
+ * Anything that does not match exactly keeps the fixup instance as is.
+ */
+import type { CoreItem, Plan, Step } from './link.js';
+
+// ---- a minimal core-module reader (only the sections we look at) ---------------
+
+interface CoreImport {
+  readonly module: string;
+  readonly name: string;
+  readonly kind: number;
+}
+
+interface CoreInfo {
+  readonly imports: CoreImport[];
+  /** Defined functions (function section entries). */
+  definedFuncs: number;
+  readonly exports: Map<string, { kind: number; index: number }>;
+  start: number | undefined;
+  /** Active segments as (table, offset, function indices); undefined if any segment has another shape. */
+  elems: { table: number; offset: number; funcs: number[] }[] | undefined;
+  /** Per defined function: the slot K of a pure `call_indirect` forwarder, or undefined. */
+  readonly forwarders: (number | undefined)[];
+  other: boolean;
+}
+
+class Reader {
+  at = 0;
+  constructor(readonly b: Uint8Array) {}
+  byte(): number {
+    if (this.at >= this.b.length) throw new RangeError('eof');
+    return this.b[this.at++] as number;
+  }
+  u32(): number {
+    let r = 0;
+    let shift = 0;
+    for (;;) {
+      const x = this.byte();
+      r += (x & 0x7f) * 2 ** shift;
+      if ((x & 0x80) === 0) return r;
+      shift += 7;
+      if (shift > 35) throw new RangeError('leb');
+    }
+  }
+  s32(): number {
+    let r = 0;
+    let shift = 0;
+    let x: number;
+    do {
+      x = this.byte();
+      r |= (x & 0x7f) << shift;
+      shift += 7;
+    } while (x & 0x80 && shift < 35);
+    if (shift < 32 && x & 0x40) r |= -1 << shift;
+    return r;
+  }
+  name(): string {
+    const n = this.u32();
+    const s = new TextDecoder().decode(this.b.subarray(this.at, this.at + n));
+    this.at += n;
+    return s;
+  }
+}
+
+/** Reads what elideFixups needs; undefined for a module it does not understand. */
+export function coreInfo(bytes: Uint8Array): CoreInfo | undefined {
+  try {
+    const r = new Reader(bytes);
+    r.at = 8;
+    const info: CoreInfo = { imports: [], definedFuncs: 0, exports: new Map(), start: undefined, elems: [], forwarders: [], other: false };
+    while (r.at < bytes.length) {
+      const id = r.byte();
+      const size = r.u32();
+      const end = r.at + size;
+      const s = new Reader(bytes.subarray(0, end));
+      s.at = r.at;
+      switch (id) {
+        case 2:
+          for (let n = s.u32(); n > 0; n--) {
+            const module = s.name();
+            const name = s.name();
+            const kind = s.byte();
+            if (kind === 0) s.u32();
+            else if (kind === 1) {
+              s.byte();
+              const flags = s.byte();
+              s.u32();
+              if (flags & 1) s.u32();
+            } else return undefined;
+            info.imports.push({ module, name, kind });
+          }
+          break;
+        case 3:
+          info.definedFuncs = s.u32();
+          break;
+        case 7:
+          for (let n = s.u32(); n > 0; n--) {
+            const name = s.name();
+            const kind = s.byte();
+            info.exports.set(name, { kind, index: s.u32() });
+          }
+          break;
+        case 8:
+          info.start = s.u32();
+          break;
+        case 9:
+          for (let n = s.u32(); n > 0; n--) {
+            const flags = s.u32();
+            if (flags !== 0 && flags !== 2) {
+              info.elems = undefined;
+              break;
+            }
+            const table = flags === 2 ? s.u32() : 0;
+            if (s.byte() !== 0x41) return undefined;
+            const offset = s.s32();
+            if (s.byte() !== 0x0b) return undefined;
+            if (flags === 2 && s.byte() !== 0x00) return undefined;
+            const funcs: number[] = [];
+            for (let k = s.u32(); k > 0; k--) funcs.push(s.u32());
+            info.elems?.push({ table, offset, funcs });
+          }
+          break;
+        case 10:
+          for (let n = s.u32(); n > 0; n--) {
+            const bodyEnd = s.u32() + s.at;
+            info.forwarders.push(forwarderSlot(s, bodyEnd));
+            s.at = bodyEnd;
+          }
+          break;
+        case 0:
+        case 1:
+          break;
+        default:
+          info.other = true; // tables, memories, globals, data…
+      }
+      r.at = end;
+    }
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `local.get 0..n-1; i32.const K; call_indirect (type t) 0; end` → K. */
+function forwarderSlot(s: Reader, end: number): number | undefined {
+  if (s.u32() !== 0) return undefined; // locals
+  let expect = 0;
+  while (s.at < end) {
+    const op = s.byte();
+    if (op === 0x20) {
+      if (s.u32() !== expect++) return undefined;
+    } else if (op === 0x41) {
+      const k = s.s32();
+      if (s.byte() !== 0x11) return undefined;
+      s.u32();
+      if (s.byte() !== 0x00 || s.byte() !== 0x0b || s.at !== end) return undefined;
+      return k;
+    } else return undefined;
+  }
+  return undefined;
+}
+
+// ---- the plan rewrite --------------------------------------------------------------
+
+/** Returns `plan` without its fixup instance where that is safe (see above); else `plan` itself. */
+export function elideFixups(plan: Plan): Plan {
+  let steps: Step[] = [...plan.steps];
+  for (let f = 0; f < steps.length; f++) {
+    try {
+      const rewritten = elideOne(plan, steps, f);
+      if (rewritten !== undefined) steps = rewritten;
+    } catch (e) {
+      if (!(e instanceof Keep)) throw e;
+    }
+  }
+  return steps === plan.steps ? plan : { ...plan, steps };
+}
+
+function elideOne(plan: Plan, steps: Step[], f: number): Step[] | undefined {
+  const step = steps[f];
+  if (step === undefined || step.k !== 'instantiate') return undefined;
+  const info = coreInfo(plan.modules[step.module] as Uint8Array);
+  if (info === undefined || info.other || info.definedFuncs !== 0 || info.exports.size !== 0 || info.elems === undefined) return undefined;
+  const tables = info.imports.filter((i) => i.kind === 1);
+  if (tables.length !== 1 || info.imports.some((i) => i.kind !== 0 && i.kind !== 1)) return undefined;
+  const funcImports = info.imports.filter((i) => i.kind === 0);
+  // What the fixup's imports are bound to.
+  const bound = (imp: CoreImport): CoreItem | undefined => {
+    const arg = step.args.find(([ns]) => ns === imp.module)?.[1];
+    if (arg === undefined) return undefined;
+    if (arg.k === 'instance') return { k: 'export', inst: arg.inst, name: imp.name };
+    return arg.items.find(([n]) => n === imp.name)?.[1];
+  };
+  const tableItem = bound(tables[0] as CoreImport);
+  if (tableItem === undefined || tableItem.k !== 'export') return undefined;
+  // The shim: the instance that owns the table, all of whose functions forward to a slot.
+  const shimStep = steps[tableItem.inst];
+  if (shimStep === undefined || shimStep.k !== 'instantiate' || shimStep.args.length !== 0) return undefined;
+  const shim = coreInfo(plan.modules[shimStep.module] as Uint8Array);
+  if (shim === undefined || shim.imports.length !== 0) return undefined;
+  const slotOfExport = new Map<string, number>();
+  for (const [name, e] of shim.exports) {
+    if (e.kind !== 0) continue;
+    const k = shim.forwarders[e.index];
+    if (k === undefined) return undefined;
+    slotOfExport.set(name, k);
+  }
+  // Slot → the real function.
+  const fill = new Map<number, CoreItem>();
+  for (const seg of info.elems) {
+    if (seg.table !== 0) return undefined;
+    for (const [i, fn] of seg.funcs.entries()) {
+      const imp = funcImports[fn];
+      const it = imp === undefined ? undefined : bound(imp);
+      if (it === undefined) return undefined;
+      fill.set(seg.offset + i, it);
+    }
+  }
+  let start: CoreItem | undefined;
+  if (info.start !== undefined) {
+    const imp = funcImports[info.start];
+    start = imp === undefined ? undefined : bound(imp);
+    if (start === undefined) return undefined;
+  }
+  // Uses of shim exports whose slot gets a host function: replace them, in
+  // steps before the fixup only; any other use keeps the fixup.
+  const isShimUse = (it: CoreItem): number | undefined =>
+    it.k === 'export' && it.inst === tableItem.inst ? slotOfExport.get(it.name) : undefined;
+  const out = [...steps];
+  for (let s = 0; s < out.length; s++) {
+    const st = out[s] as Step;
+    if (st.k !== 'instantiate' || s === f) continue;
+    let changed = false;
+    const args = st.args.map(([ns, a]): [string, typeof a] => {
+      if (a.k === 'instance') {
+        if (a.inst === tableItem.inst) {
+          // The whole shim instance as an import namespace: only wasm slots may stay behind it.
+          for (const k of slotOfExport.values()) if (fill.get(k)?.k !== 'export') throw new Keep();
+        }
+        return [ns, a];
+      }
+      const items = a.items.map(([n, it]): [string, CoreItem] => {
+        const k = isShimUse(it);
+        if (k === undefined) return [n, it];
+        const real = fill.get(k);
+        if (real === undefined) throw new Keep();
+        if (real.k === 'export') return [n, it]; // a Wasm function: stays behind the table
+        if (s > f) throw new Keep();
+        changed = true;
+        return [n, real];
+      });
+      return [ns, { k: 'bundle', items }];
+    });
+    if (changed) out[s] = { ...st, args };
+  }
+  const wasmSlots = [...fill].filter(([, it]) => it.k === 'export') as [number, CoreItem][];
+  out[f] = { k: 'fill', table: tableItem, entries: wasmSlots, ...(start === undefined ? {} : { start }) };
+  return out;
+}
+
+/** Thrown inside elideOne: this fixup must stay. */
+class Keep extends Error {}
