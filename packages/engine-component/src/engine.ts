@@ -241,13 +241,17 @@ export async function instantiate(
 ): Promise<Instance> {
   let memory: WasmMemory | undefined;
   const { budget } = res;
+  // Our glue calls `budget.sync` from its lowered imports (onHostCall); jco's
+  // glue gets every host function of a core instance's imports wrapped.
+  const own = c.glue.kind === 'airlock';
   // Functions exported by this call's core instances: an import that is not
   // one of them is a host call (jco's lowering trampolines into our host).
   const wasmFunctions = new WeakSet<object>();
   const seeInstance = (inst: CoreInstance, shape: CoreShape | undefined): CoreInstance => {
     for (const v of Object.values(inst.exports)) {
-      if (typeof v === 'function') wasmFunctions.add(v);
-      else if (memory === undefined && v instanceof WasmSync.Memory) {
+      if (typeof v === 'function') {
+        if (!own) wasmFunctions.add(v);
+      } else if (memory === undefined && v instanceof WasmSync.Memory) {
         memory = v;
         guard.memory = v;
       }
@@ -278,7 +282,7 @@ export async function instantiate(
   };
   const instantiateCore = (module: WasmModule, imps?: Record<string, unknown>): CoreInstance | Promise<CoreInstance> => {
     const shape = c.shapeOf(module);
-    let full = imps === undefined ? undefined : budget.metered || shape?.metered ? syncAtHostCalls(imps) : imps;
+    let full = imps === undefined || own ? imps : budget.metered || shape?.metered ? syncAtHostCalls(imps) : imps;
     if (shape?.memory) {
       const own = shape.memory.maximumPages ?? 65536;
       const initial = shape.memory.initialPages;
@@ -302,7 +306,7 @@ export async function instantiate(
       throw e;
     }
   };
-  const exports = await c.generated.instantiate(c.getCoreModule, imports, instantiateCore);
+  const exports = await c.generated.instantiate(c.getCoreModule, imports, instantiateCore, own ? () => budget.sync() : undefined);
   return { exports, memory: () => memory };
 }
 

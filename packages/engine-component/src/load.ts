@@ -18,9 +18,11 @@
 import { AirlockError } from '@airlock/core';
 import { MemoryPool, Wasm, type WasmModule } from '@airlock/wasi';
 import type { Component } from './canon/ast.js';
+import { elideFixups } from './canon/fixup.js';
 import { compilePlan, coreModuleName } from './canon/instance.js';
 import { link, type Plan, Unsupported } from './canon/link.js';
 import { parseComponent } from './canon/parse.js';
+import { pruneExports } from './canon/prune.js';
 import { prepareGlue } from './glue.js';
 import { type CoreShape, type RewriteOptions, rewriteCore } from './metering.js';
 import { PROVIDED_INTERFACES } from './preview2/host.js';
@@ -30,12 +32,16 @@ import type { CoreInstance } from './wasm.js';
 
 export type InstantiateCore = (module: WasmModule, imports?: Record<string, unknown>) => CoreInstance | Promise<CoreInstance>;
 
-/** The shape of jco's generated module in instantiation mode `async`. */
+/**
+ * The shape of jco's generated module in instantiation mode `async`, which
+ * our glue (canon/instance.ts) shares; only ours reads `onHostCall`.
+ */
 export interface GeneratedModule {
   instantiate(
     getCoreModule: (name: string) => WasmModule,
     imports: Record<string, Record<string, unknown>>,
     instantiateCore?: InstantiateCore,
+    onHostCall?: () => void,
   ): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
@@ -179,7 +185,7 @@ export async function loadAirlock(
   };
 }
 
-/** Parse + link, or undefined outside our subset. Also used in the wasi:http worker. */
+/** Parse + link + the plan rewrites, or undefined outside our subset. Also used in the wasi:http worker. */
 export function linkComponent(bytes: Uint8Array, toolName: string): Plan | undefined {
   checkComponentHeader(bytes, toolName);
   let ast: Component;
@@ -192,7 +198,8 @@ export function linkComponent(bytes: Uint8Array, toolName: string): Plan | undef
     throw e;
   }
   try {
-    return link(ast);
+    // Fixup elision, then export pruning: both only for speed (fixup.ts, prune.ts).
+    return pruneExports(elideFixups(link(ast)));
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;

@@ -16,7 +16,6 @@
 import { AirlockError } from '@airlock/core';
 import type { WasmModule } from '@airlock/wasi';
 import { compileLift, compileLower, HandleTable, type LiftFactory, type LowerFactory, resourceDrop } from './abi/index.js';
-import { elideFixups } from './fixup.js';
 import type { CoreArg, CoreItem, Plan } from './link.js';
 import type { InstanceState } from './types.js';
 
@@ -36,6 +35,8 @@ export interface CompiledGlue {
     getCoreModule: (name: string) => WasmModule,
     imports: Record<string, Record<string, unknown>>,
     instantiateCore?: InstantiateCoreFn,
+    /** Called before every host call a lowered import makes (InstanceState.onHostCall). */
+    onHostCall?: () => void,
   ): Promise<Record<string, unknown>>;
 }
 
@@ -43,8 +44,7 @@ const NO_INSTANCE: CoreInstanceLike = { exports: {} };
 
 type Capture = readonly (readonly [index: number, name: string])[];
 
-export function compilePlan(linked: Plan): CompiledGlue {
-  const plan = elideFixups(linked);
+export function compilePlan(plan: Plan): CompiledGlue {
   const lowerFactories: LowerFactory[] = plan.lowers.map((l) => compileLower(l.type, l.call, l.opts, `${l.iface}#${l.name}`));
   const liftFactories: LiftFactory[] = plan.lifts.map((l, i) => compileLift(l.type, l.opts, `export ${i}`));
   const dropFactories = plan.tables.map((_, t) => resourceDrop(t));
@@ -59,11 +59,12 @@ export function compilePlan(linked: Plan): CompiledGlue {
     );
 
   return {
-    async instantiate(getCoreModule, imports, instantiateCore = defaultCore) {
+    async instantiate(getCoreModule, imports, instantiateCore = defaultCore, onHostCall) {
       const st: InstanceState = {
         memories: new Array(plan.memories.length),
         funcs: new Array(plan.funcs.length),
         tables: plan.tables.map(() => new HandleTable()),
+        onHostCall,
       };
       const lowered = new Array<unknown>(plan.lowers.length);
       for (let i = 0; i < plan.lowers.length; i++) {

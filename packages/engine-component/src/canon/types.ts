@@ -67,6 +67,11 @@ export interface InstanceState {
   readonly funcs: (((...args: never[]) => unknown) | undefined)[];
   /** One handle table per imported resource type. */
   readonly tables: HandleTableLike[];
+  /**
+   * Called by every lowered import before it reaches the host (the engine
+   * syncs the call's shared fuel budget there: metering.ts CallBudget).
+   */
+  readonly onHostCall?: (() => void) | undefined;
 }
 
 export interface WebAssemblyMemoryLike {

@@ -26,6 +26,8 @@ export function compileLower(fn: FuncType, call: HostCall, opts: CanonOptions, l
 
 function generateLower(fn: FuncType, call: HostCall, opts: CanonOptions, label: string): Generated {
   const g = new Emitter();
+  // Before anything else: the engine's hook (a fuel sync) sees the guest's state as of the call.
+  g.line('if (st.onHostCall !== undefined) st.onHostCall();');
   const types = fn.params.map((p) => p.type);
   const flatCount = types.flatMap(flatten).length;
   const paramsInMemory = flatCount > MAX_FLAT_PARAMS;
