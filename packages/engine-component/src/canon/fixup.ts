@@ -32,7 +32,7 @@
  *
  * Anything that does not match exactly keeps the fixup instance as is.
  */
-import type { CoreItem, Plan, Step } from './link.js';
+import type { CoreArg, CoreItem, Plan, Step } from './link.js';
 
 // ---- a minimal core-module reader (only the sections we look at) ---------------
 
@@ -286,6 +286,64 @@ function elideOne(plan: Plan, steps: Step[], f: number): Step[] | undefined {
   }
   const wasmSlots = [...fill].filter(([, it]) => it.k === 'export') as [number, CoreItem][];
   out[f] = { k: 'fill', table: tableItem, entries: wasmSlots, ...(start === undefined ? {} : { start }) };
+  return dropShim(out, f, tableItem.inst, slotOfExport, fill) ?? out;
+}
+
+/**
+ * Once the host functions go to the adapter directly, the shim only carries
+ * the main module's calls into the adapter (Wasm functions made later).
+ * Instantiating it costs more (~7 µs: a table and exported functions) than
+ * the few JS forwarders that can replace it (`late` items: ~0.5 µs each to
+ * import, ~50 ns per preview1 call), so when every remaining use of the
+ * shim is such a bundle item, the shim goes and the fill keeps only `start`.
+ */
+function dropShim(
+  steps: Step[],
+  f: number,
+  shimSlot: number,
+  slotOfExport: ReadonlyMap<string, number>,
+  fill: ReadonlyMap<number, CoreItem>,
+): Step[] | undefined {
+  try {
+    return withoutShim(steps, f, shimSlot, slotOfExport, fill);
+  } catch (e) {
+    if (e instanceof Keep) return undefined;
+    throw e;
+  }
+}
+
+function withoutShim(
+  steps: Step[],
+  f: number,
+  shimSlot: number,
+  slotOfExport: ReadonlyMap<string, number>,
+  fill: ReadonlyMap<number, CoreItem>,
+): Step[] | undefined {
+  const out = [...steps];
+  for (let s = 0; s < out.length; s++) {
+    const st = out[s] as Step;
+    if (s === f || st.k !== 'instantiate') continue;
+    let changed = false;
+    const args = st.args.map(([ns, a]): [string, CoreArg] => {
+      if (a.k === 'instance') {
+        if (a.inst === shimSlot) throw new Keep();
+        return [ns, a];
+      }
+      const items = a.items.map(([n, it]): [string, CoreItem] => {
+        if (it.k !== 'export' || it.inst !== shimSlot) return [n, it];
+        const real = fill.get(slotOfExport.get(it.name) ?? -1);
+        if (real?.k !== 'export') throw new Keep();
+        changed = true;
+        return [n, { k: 'late', inst: real.inst, name: real.name }];
+      });
+      return [ns, { k: 'bundle', items }];
+    });
+    if (changed) out[s] = { ...st, args };
+  }
+  const fillStep = out[f];
+  if (fillStep?.k !== 'fill') return undefined;
+  out[f] = { ...fillStep, entries: [] };
+  out[shimSlot] = { k: 'skip' };
   return out;
 }
 

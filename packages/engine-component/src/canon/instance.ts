@@ -93,6 +93,15 @@ export function compilePlan(plan: Plan): CompiledGlue {
             drops[it.table] ??= (dropFactories[it.table] as ReturnType<typeof resourceDrop>)(st);
             return drops[it.table];
           }
+          case 'late': {
+            // Made before the instance it forwards to exists (fixup.ts dropShim).
+            const { inst, name } = it;
+            let target: ((...a: unknown[]) => unknown) | undefined;
+            return (...a: unknown[]): unknown => {
+              target ??= (insts[inst] as CoreInstanceLike).exports[name] as (...a: unknown[]) => unknown;
+              return target(...a);
+            };
+          }
         }
       };
       const arg = (a: CoreArg): unknown => {
@@ -103,9 +112,15 @@ export function compilePlan(plan: Plan): CompiledGlue {
       };
       for (let s = 0; s < plan.steps.length; s++) {
         const step = plan.steps[s] as Plan['steps'][number];
+        if (step.k === 'skip') {
+          insts.push(NO_INSTANCE);
+          continue;
+        }
         if (step.k === 'fill') {
-          const table = item(step.table) as { set(i: number, f: unknown): void };
-          for (const [slot, fn] of step.entries) table.set(slot, item(fn));
+          if (step.entries.length > 0) {
+            const table = item(step.table) as { set(i: number, f: unknown): void };
+            for (const [slot, fn] of step.entries) table.set(slot, item(fn));
+          }
           if (step.start !== undefined) (item(step.start) as () => void)();
           insts.push(NO_INSTANCE);
           continue;

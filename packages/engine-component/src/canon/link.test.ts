@@ -56,7 +56,7 @@ test('link: a command exports wasi:cli/run through wit-component’s nested shim
   assert.deepEqual(e.k === 'instance' ? e.funcs.map(([n]) => n) : [], ['run']);
 });
 
-test('fixup elision: the fixup instance becomes table sets, host functions go to the adapter directly', () => {
+test('fixup elision: no fixup and no shim instance; host functions go to the adapter directly, the main module calls the adapter through forwarders', () => {
   for (const name of ['call-counter', 'word-count', 'probe', 'runaway']) {
     const p = planOf(name);
     const e = elideFixups(p);
@@ -70,6 +70,11 @@ test('fixup elision: the fixup instance becomes table sets, host functions go to
     const lowersUsed = e.steps.flatMap((s) => (s.k === 'instantiate' ? s.args : [])).flatMap(([, a]) => (a.k === 'bundle' ? a.items : []));
     assert.ok(lowersUsed.filter(([, it]) => it.k === 'lower').length >= 5, `${name}: lowered imports wired directly`);
     if (name === 'call-counter') assert.ok(fill.start !== undefined, 'the reactor’s _initialize runs where the fixup ran it');
+    // The shim is gone too: the main module reaches the adapter through JS forwarders to exports made later.
+    assert.equal(e.steps.filter((s) => s.k === 'skip').length, 1, `${name}: the shim instance is skipped`);
+    const late = lowersUsed.filter(([, it]) => it.k === 'late');
+    assert.ok(late.length >= 1, `${name}: the main module imports late forwarders`);
+    for (const [, it] of late) assert.ok(it.k === 'late' && e.steps[it.inst]?.k === 'instantiate');
   }
 });
 

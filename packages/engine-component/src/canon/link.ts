@@ -34,7 +34,13 @@ export type CoreItem =
   /** The `index`-th lowered host import (`Plan.lowers`). */
   | { readonly k: 'lower'; readonly index: number }
   /** `canon resource.drop` of an imported resource: its handle table. */
-  | { readonly k: 'drop'; readonly table: number };
+  | { readonly k: 'drop'; readonly table: number }
+  /**
+   * An export of a core instance made *later* (fixup.ts, for the shim it
+   * replaces): a JS function that forwards each call to that export, looked
+   * up when first called.
+   */
+  | { readonly k: 'late'; readonly inst: number; readonly name: string };
 
 export type CoreArg =
   | { readonly k: 'instance'; readonly inst: number }
@@ -55,8 +61,13 @@ export interface FillStep {
   readonly start?: CoreItem;
 }
 
+/** A core instance the plan no longer needs (fixup.ts removed every use of it). */
+export interface SkipStep {
+  readonly k: 'skip';
+}
+
 /** One step per core instance of the component, in order; `inst` indices name steps. */
-export type Step = InstantiateStep | FillStep;
+export type Step = InstantiateStep | FillStep | SkipStep;
 
 export interface LowerPlan {
   /** The unversioned interface, the key of the host's import object (`wasi:filesystem/types`). */

@@ -24,12 +24,13 @@ export function pruneExports(plan: Plan): Plan {
   // Needed export names per step (core instance).
   const needed = plan.steps.map(() => new Set<string>());
   const use = (it: CoreItem | undefined): void => {
-    if (it?.k === 'export') needed[it.inst]?.add(it.name);
+    if (it?.k === 'export' || it?.k === 'late') needed[it.inst]?.add(it.name);
   };
   const everything = new Set<number>();
   for (const step of plan.steps) {
+    if (step.k === 'skip') continue;
     if (step.k === 'fill') {
-      use(step.table);
+      if (step.entries.length > 0) use(step.table);
       for (const [, fn] of step.entries) use(fn);
       use(step.start);
       continue;
