@@ -1,37 +1,44 @@
 /**
  * The component engine's costs, against baselines in the same run:
  *
- * - cold start: component bytes → first result, with the transpile cache
- *   cold (jco transpiles in-process) and warm (a TranspileCache hit: only
- *   the glue import, core compiles and the first instance remain);
+ * - cold start: component bytes → first result. Our glue (canon/: parse,
+ *   link, generate trampolines, meter, compile, no jco) against jco's with
+ *   the transpile cache cold (jco transpiles in-process) and warm (only the
+ *   glue import, core compiles and the first instance remain);
  * - fresh instance + call with the module cache warm, for a typed tool
- *   (call-counter) and a command (word-count reading a mount);
+ *   (call-counter) and a command (word-count reading a mount), with our
+ *   glue and with jco 1.35's (with glue.ts's transform, and as generated:
+ *   "jco default", the baseline the issue names);
  * - baselines: a bare `new WebAssembly.Instance` of the same core modules
  *   (the floor any glue sits on), and the wasip1 engine's fresh run of the
  *   echo fixture (what a preview1 tool costs today).
  *
  * - call overhead: one instance, many calls of a scalar export (`add`) and
- *   a string export (`echo`) through jco's glue, against the raw core
- *   export doing the same work (for strings: encode into guest memory via
- *   cabi_realloc, call, read the result, decode, post-return). The
+ *   a string export (`echo`) through our glue and jco's, against the raw
+ *   core export doing the same work (for strings: encode into guest memory
+ *   via cabi_realloc, call, read the result, decode, post-return). The
  *   component is built here from WAT + WIT with jco's componentEmbed and
  *   componentNew, so it needs no toolchain.
  *
  * The engine meters fuel and pools capped memories (metering.ts); the
  * fresh-instance rows are measured with both and with both off.
- *
- * The glue is jco 1.35's generated code (instantiation `async`) with the
- * engine's one source transform (glue.ts: the per-instance JSPI probe no
- * longer throws); the fresh-instance rows also run jco's untransformed
- * output, the "jco default" baseline, through the same engine. See
- * docs/decisions/0008-component-engine.md for what was tried.
+ * See docs/decisions/0008-component-engine.md and 0012-own-component-glue.md.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_LIMITS, type Tool } from '@airlock/core';
-import { createComponentEngine, dataUrlLoader, decodeTranspiled, prepareGlue, type TranspileCache } from '@airlock/engine-component';
+import {
+  compilePlan,
+  coreModuleName,
+  createComponentEngine,
+  dataUrlLoader,
+  decodeTranspiled,
+  linkComponent,
+  prepareGlue,
+  type TranspileCache,
+} from '@airlock/engine-component';
 import { createWasip1Engine } from '@airlock/engine-wasip1';
 import { MemoryVfs } from '@airlock/wasi';
 import wabtInit from 'wabt';
@@ -80,29 +87,39 @@ const expectOk = (out: { status: string; message?: string }): void => {
 const cache = new MapCache();
 const coldRows = [
   await sample(
-    'cold: transpile cache cold (jco in-process) + first call',
+    'cold, our glue: parse + link + trampolines + meter + compile + first call',
     async () => {
-      const p = await createComponentEngine({ cache: new MapCache() }).prepare(counter);
+      const p = await createComponentEngine().prepare(counter);
+      expectOk(await p.run(counterReq));
+    },
+    { samples: 100, warmup: 5 },
+  ),
+  await sample(
+    'cold, jco glue: transpile cache cold (jco in-process) + first call',
+    async () => {
+      const p = await createComponentEngine({ glue: 'jco', cache: new MapCache() }).prepare(counter);
       expectOk(await p.run(counterReq));
     },
     { samples: 8, warmup: 1 },
   ),
 ];
 {
-  const p = await createComponentEngine({ cache }).prepare(counter);
+  const p = await createComponentEngine({ glue: 'jco', cache }).prepare(counter);
   expectOk(await p.run(counterReq));
 }
 coldRows.push(
   await sample(
-    'cold: transpile cache warm + first call',
+    'cold, jco glue: transpile cache warm + first call',
     async () => {
-      const p = await createComponentEngine({ cache }).prepare(counter);
+      const p = await createComponentEngine({ glue: 'jco', cache }).prepare(counter);
       expectOk(await p.run(counterReq));
     },
     { samples: 100, warmup: 5 },
   ),
 );
-report(`component cold start (call-counter, ${counter.artifact.length} bytes)`, coldRows);
+report(`component cold start (call-counter, ${counter.artifact.length} bytes)`, coldRows, {
+  'our glue vs jco (cache warm) p50 ratio': (coldRows[0]?.p50us ?? 0) / (coldRows[2]?.p50us ?? 1),
+});
 
 // ---- fresh instance per call ------------------------------------------------------
 const transpiled = decodeTranspiled([...cache.map.values()][0] as Uint8Array);
@@ -110,9 +127,14 @@ if (!transpiled) throw new Error('no transpiled entry');
 const engine = createComponentEngine();
 const typed = await engine.prepare(counter);
 const plain = await createComponentEngine({ rewrite: { metering: false, pooling: false } }).prepare(counter);
+const jcoEngine = createComponentEngine({ glue: 'jco' });
+const jcoTyped = await jcoEngine.prepare(counter);
 // jco's output as generated (the transpile cache holds it untransformed): the loader ignores the transformed source.
-const jcoDefault = await createComponentEngine({ loadModule: (_source, key) => dataUrlLoader(transpiled.js, key) }).prepare(counter);
+const jcoDefault = await createComponentEngine({ glue: 'jco', loadModule: (_source, key) => dataUrlLoader(transpiled.js, key) }).prepare(
+  counter,
+);
 const command = await engine.prepare(wordCount);
+const jcoCommand = await jcoEngine.prepare(wordCount);
 const wasip1 = await createWasip1Engine().prepare(echoTool);
 const wasip1Req = { ...req(''), input: echoInput };
 
@@ -158,39 +180,57 @@ for (let round = 0; round < 2; round++) {
     }),
   );
   rows.push(
-    await sample('component engine: fresh instance + call (typed call-counter)', async () => expectOk(await typed.run(counterReq)), {
-      samples: 300,
-      warmup: 50,
+    await sample('our glue: fresh instance + call (typed call-counter)', async () => expectOk(await typed.run(counterReq)), {
+      samples: 1000,
+      warmup: 100,
     }),
   );
   rows.push(
     await sample(
-      'component engine, unmetered and unpooled: fresh instance + call (typed call-counter)',
+      'our glue, unmetered and unpooled: fresh instance + call (typed call-counter)',
       async () => expectOk(await plain.run(counterReq)),
-      { samples: 300, warmup: 50 },
+      { samples: 1000, warmup: 100 },
     ),
   );
   rows.push(
     await sample(
-      'component engine, jco 1.35 glue untransformed: fresh instance + call (typed call-counter)',
+      'jco 1.35 glue + glue.ts: fresh instance + call (typed call-counter)',
+      async () => expectOk(await jcoTyped.run(counterReq)),
+      {
+        samples: 300,
+        warmup: 50,
+      },
+    ),
+  );
+  rows.push(
+    await sample(
+      'jco 1.35 glue as generated (jco default): fresh instance + call (typed call-counter)',
       async () => expectOk(await jcoDefault.run(counterReq)),
-      { samples: 200, warmup: 30 },
+      { samples: 100, warmup: 20 },
     ),
   );
   rows.push(
+    await sample('our glue: fresh instance + run (command word-count, reads a mount)', async () => expectOk(await command.run(wcReq)), {
+      samples: 1000,
+      warmup: 100,
+    }),
+  );
+  rows.push(
     await sample(
-      'component engine: fresh instance + run (command word-count, reads a mount)',
-      async () => expectOk(await command.run(wcReq)),
+      'jco 1.35 glue + glue.ts: fresh instance + run (command word-count, reads a mount)',
+      async () => expectOk(await jcoCommand.run(wcReq)),
       { samples: 300, warmup: 50 },
     ),
   );
 }
 const last = rows.slice(rows.length / 2);
-report('component: fresh instance per call, module cache warm (jco 1.35 glue + glue.ts transform)', last, {
-  'typed vs wasip1 p50 ratio': (last[2]?.p50us ?? 0) / (last[1]?.p50us ?? 1),
-  'typed vs bare core instances p50 ratio': (last[2]?.p50us ?? 0) / (last[0]?.p50us ?? 1),
-  'metered+pooled vs plain p50 ratio': (last[2]?.p50us ?? 0) / (last[3]?.p50us ?? 1),
-  'untransformed jco glue vs transformed p50 ratio': (last[4]?.p50us ?? 0) / (last[2]?.p50us ?? 1),
+report('component: fresh instance per call, module cache warm (our glue vs jco 1.35)', last, {
+  'our typed vs wasip1 p50 ratio': (last[2]?.p50us ?? 0) / (last[1]?.p50us ?? 1),
+  'our typed vs bare core instances p50 ratio': (last[2]?.p50us ?? 0) / (last[0]?.p50us ?? 1),
+  'our metered+pooled vs plain p50 ratio': (last[2]?.p50us ?? 0) / (last[3]?.p50us ?? 1),
+  'jco+glue.ts vs our glue p50 ratio (typed)': (last[4]?.p50us ?? 0) / (last[2]?.p50us ?? 1),
+  'jco default vs our glue p50 ratio (typed)': (last[5]?.p50us ?? 0) / (last[2]?.p50us ?? 1),
+  'jco+glue.ts vs our glue p50 ratio (command)': (last[7]?.p50us ?? 0) / (last[6]?.p50us ?? 1),
 });
 
 // ---- call overhead: glue vs raw core export ------------------------------------
@@ -256,6 +296,11 @@ const viaGlue = (await glue.instantiate((n) => compiled.get(n) as never, {})) as
   echo(s: string): string;
 };
 const viaGlueAsGenerated = (await glueAsGenerated.instantiate((n) => compiled.get(n) as never, {})) as typeof viaGlue;
+// Our glue (canon/): the same component, linked and instantiated without jco.
+const plan = linkComponent(callsComponent, 'calls');
+if (plan === undefined) throw new Error('the calls component does not link with our glue');
+const ownModules = new Map(plan.modules.map((b, i) => [coreModuleName(i), new WM.Module(b)]));
+const viaOwn = (await compilePlan(plan).instantiate((n) => ownModules.get(n) as never, {})) as typeof viaGlue;
 const raw = new WI.Instance(new WM.Module(coreBytes), {}) as unknown as {
   exports: {
     memory: { buffer: ArrayBuffer };
@@ -281,13 +326,19 @@ const rawEcho = (s: string): string => {
 let sink = 0;
 const callRows: Stats[] = [];
 const KIB = [1, 16, 64];
+// Mostly ASCII with two non-ASCII characters at the end (V8 then holds a
+// two-byte string, and Node 20's TextEncoder/TextDecoder take their slow
+// paths); `ascii` rows are the same sizes all ASCII.
 const strings = KIB.map((k) => 'a'.repeat(1024 * k - 3) + 'é€');
-for (const s of strings)
-  if (viaGlue.echo(s) !== s || viaGlueAsGenerated.echo(s) !== s || rawEcho(s) !== s) throw new Error('echo is wrong');
-if (viaGlue.add(2, 3) !== 5) throw new Error('add is wrong');
+const asciiStrings = KIB.map((k) => 'a'.repeat(1024 * k));
+for (const s of [...strings, ...asciiStrings])
+  if (viaGlue.echo(s) !== s || viaGlueAsGenerated.echo(s) !== s || viaOwn.echo(s) !== s || rawEcho(s) !== s)
+    throw new Error('echo is wrong');
+if (viaGlue.add(2, 3) !== 5 || viaOwn.add(2, 3) !== 5) throw new Error('add is wrong');
 for (let round = 0; round < 2; round++) {
   callRows.length = 0;
   callRows.push(sampleSync('raw core export add(u32, u32)', () => (sink += rx.add(sink & 1, 2)), { batch: 1000, samples: 500 }));
+  callRows.push(sampleSync('our glue add(u32, u32)', () => (sink += viaOwn.add(sink & 1, 2)), { batch: 1000, samples: 500 }));
   callRows.push(sampleSync('jco glue add(u32, u32)', () => (sink += viaGlue.add(sink & 1, 2)), { batch: 1000, samples: 500 }));
   callRows.push(
     sampleSync('jco glue as generated (no glue.ts) add(u32, u32)', () => (sink += viaGlueAsGenerated.add(sink & 1, 2)), {
@@ -298,6 +349,7 @@ for (let round = 0; round < 2; round++) {
   for (const [i, s] of strings.entries()) {
     const samples = KIB[i]! >= 64 ? 300 : 1000;
     callRows.push(sampleSync(`raw core export echo(string), ${KIB[i]} KiB`, () => (sink += rawEcho(s).length), { batch: 10, samples }));
+    callRows.push(sampleSync(`our glue echo(string), ${KIB[i]} KiB`, () => (sink += viaOwn.echo(s).length), { batch: 10, samples }));
     callRows.push(sampleSync(`jco glue echo(string), ${KIB[i]} KiB`, () => (sink += viaGlue.echo(s).length), { batch: 10, samples }));
     callRows.push(
       sampleSync(`jco glue as generated echo(string), ${KIB[i]} KiB`, () => (sink += viaGlueAsGenerated.echo(s).length), {
@@ -306,12 +358,25 @@ for (let round = 0; round < 2; round++) {
       }),
     );
   }
+  for (const [i, s] of asciiStrings.entries()) {
+    const samples = KIB[i]! >= 64 ? 300 : 1000;
+    callRows.push(sampleSync(`raw core export echo(ascii), ${KIB[i]} KiB`, () => (sink += rawEcho(s).length), { batch: 10, samples }));
+    callRows.push(sampleSync(`our glue echo(ascii), ${KIB[i]} KiB`, () => (sink += viaOwn.echo(s).length), { batch: 10, samples }));
+    callRows.push(sampleSync(`jco glue echo(ascii), ${KIB[i]} KiB`, () => (sink += viaGlue.echo(s).length), { batch: 10, samples }));
+  }
 }
 const p50 = (name: string): number => callRows.find((r) => r.name === name)?.p50us ?? Number.NaN;
-const perKiB = (who: string): number => (p50(`${who} echo(string), 64 KiB`) - p50(`${who} echo(string), 1 KiB`)) / 63;
-report('component call overhead: jco 1.35 glue (+ glue.ts) vs the raw core export, one instance', callRows, {
-  'scalar glue/raw p50 ratio (target ≤ 2)': p50('jco glue add(u32, u32)') / p50('raw core export add(u32, u32)'),
-  'string glue µs per KiB (slope 1→64 KiB, target ≤ 1)': perKiB('jco glue'),
+const perKiB = (who: string, what = 'string'): number => (p50(`${who} echo(${what}), 64 KiB`) - p50(`${who} echo(${what}), 1 KiB`)) / 63;
+report('component call overhead: our glue and jco 1.35 glue (+ glue.ts) vs the raw core export, one instance', callRows, {
+  'scalar our glue/raw p50 ratio (target ≤ 2)': p50('our glue add(u32, u32)') / p50('raw core export add(u32, u32)'),
+  'string our glue µs per KiB (slope 1→64 KiB)': perKiB('our glue'),
+  'ascii string our glue µs per KiB (slope 1→64 KiB, target ≤ 1)': perKiB('our glue', 'ascii'),
+  'ascii string raw µs per KiB (slope 1→64 KiB)': perKiB('raw core export', 'ascii'),
+  'ascii string jco glue µs per KiB (slope 1→64 KiB)': perKiB('jco glue', 'ascii'),
+  'string our glue − raw µs per KiB at 64 KiB (target ≤ 1)':
+    (p50('our glue echo(string), 64 KiB') - p50('raw core export echo(string), 64 KiB')) / 64,
+  'scalar jco glue/raw p50 ratio': p50('jco glue add(u32, u32)') / p50('raw core export add(u32, u32)'),
+  'string jco glue µs per KiB (slope 1→64 KiB)': perKiB('jco glue'),
   'string raw µs per KiB (slope 1→64 KiB)': perKiB('raw core export'),
   'scalar as-generated glue/raw p50 ratio (before glue.ts)':
     p50('jco glue as generated (no glue.ts) add(u32, u32)') / p50('raw core export add(u32, u32)'),
