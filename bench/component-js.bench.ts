@@ -1,9 +1,9 @@
 /**
  * Cold start of the JavaScript (StarlingMonkey, componentize-js) example
- * components: component bytes → first result, process already running,
- * with the transpile cache cold (jco transpiles the ~14 MB component
- * in-process) and warm (a TranspileCache hit: the core compiles, the
- * metering rewrite, the glue import and the first instance remain).
+ * components: component bytes → first result, process already running.
+ * With our glue (canon/: nothing to transpile; the metering rewrite of the
+ * ~14 MB core, the compiles and the first instance remain), and with jco's,
+ * transpile cache cold (jco transpiles in-process) and warm.
  *
  * - http-get imports wasi:http, so it runs in a worker (http-runner.ts):
  *   its cold start includes spawning the worker and the worker importing
@@ -109,9 +109,17 @@ const request = (input: string) => ({
 });
 
 /** One sample: a new engine, prepare, first call; µs, and the engine closed after. */
-async function coldOnce(tool: Tool, input: string, check: (o: RunOutcome) => void, cache: TranspileCache, rewrite = true): Promise<number> {
+async function coldOnce(
+  tool: Tool,
+  input: string,
+  check: (o: RunOutcome) => void,
+  cache: TranspileCache,
+  rewrite = true,
+  glue: 'airlock' | 'jco' = 'jco',
+): Promise<number> {
   const engine = createComponentEngine({
     cache,
+    glue,
     workers: host.workers!,
     ...(rewrite ? {} : { rewrite: { metering: false, pooling: false } }),
   });
@@ -130,35 +138,46 @@ const WARM_SAMPLES = Number(process.env['BENCH_JS_WARM_SAMPLES'] ?? 10);
 for (const { name, input, check } of CASES) {
   const tool = await jsTool(name);
   const rows: Stats[] = [];
-  // Transpile cache cold: every sample transpiles (a new, empty cache).
+  // Our glue: nothing to transpile (parse + link + trampolines), the metering rewrite and compiles remain.
+  const ours: number[] = [];
+  for (let i = 0; i < WARM_SAMPLES; i++) ours.push(await coldOnce(tool, input, check, new MapCache(), true, 'airlock'));
+  rows.push(summarize('cold, our glue: parse + link + meter + compile + first call', ours));
+  const oursPlain: number[] = [];
+  for (let i = 0; i < WARM_SAMPLES; i++) oursPlain.push(await coldOnce(tool, input, check, new MapCache(), false, 'airlock'));
+  rows.push(summarize('cold, our glue, unmetered and unpooled', oursPlain));
+  // jco, transpile cache cold: every sample transpiles (a new, empty cache).
   const cold: number[] = [];
   for (let i = 0; i < COLD_SAMPLES; i++) cold.push(await coldOnce(tool, input, check, new MapCache()));
-  rows.push(summarize('cold: transpile cache cold (jco in-process) + first call', cold));
-  // Transpile cache warm: one transpile fills it, outside the timing.
+  rows.push(summarize('cold, jco glue: transpile cache cold (jco in-process) + first call', cold));
+  // jco, transpile cache warm: one transpile fills it, outside the timing.
   const cache = new MapCache();
   await coldOnce(tool, input, check, cache);
   const warm: number[] = [];
   for (let i = 0; i < WARM_SAMPLES; i++) warm.push(await coldOnce(tool, input, check, cache));
-  rows.push(summarize('cold: transpile cache warm + first call', warm));
-  // The same, without the metering rewrite and memory pooling: what the rewrite of the ~14 MB core costs.
-  const plain: number[] = [];
-  for (let i = 0; i < WARM_SAMPLES; i++) plain.push(await coldOnce(tool, input, check, cache, false));
-  rows.push(summarize('cold: transpile cache warm + first call, unmetered and unpooled', plain));
-  // Reference: everything loaded (and, for http-get, a warm worker): a fresh instance + call.
-  const engine = createComponentEngine({ cache, workers: host.workers! });
-  const prepared = await engine.prepare(tool);
-  for (let i = 0; i < 3; i++) check(await prepared.run(request(input)));
-  const fresh: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    const t0 = performance.now();
-    const out = await prepared.run(request(input));
-    fresh.push((performance.now() - t0) * 1000);
-    check(out);
+  rows.push(summarize('cold, jco glue: transpile cache warm + first call', warm));
+  // Reference: everything loaded (and, for http-get, a warm worker): a fresh instance + call, each glue.
+  for (const glue of ['airlock', 'jco'] as const) {
+    const engine = createComponentEngine({ cache, glue, workers: host.workers! });
+    const prepared = await engine.prepare(tool);
+    for (let i = 0; i < 3; i++) check(await prepared.run(request(input)));
+    const fresh: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      const out = await prepared.run(request(input));
+      fresh.push((performance.now() - t0) * 1000);
+      check(out);
+    }
+    await engine.close();
+    rows.push(
+      summarize(
+        `loaded${name === 'http-get' ? ', warm worker' : ''}, ${glue === 'airlock' ? 'our' : 'jco'} glue: fresh instance + call`,
+        fresh,
+      ),
+    );
   }
-  await engine.close();
-  rows.push(summarize(`loaded${name === 'http-get' ? ', warm worker' : ''}: fresh instance + call`, fresh));
   report(`JS component cold start (${name}, componentize-js/StarlingMonkey, ${tool.artifact.length} bytes)`, rows, {
-    'warm transpile cache vs cold p50 ratio': (rows[1]?.p50us ?? 0) / (rows[0]?.p50us ?? 1),
-    'metered+pooled vs plain warm-cache cold start p50 ratio': (rows[1]?.p50us ?? 0) / (rows[2]?.p50us ?? 1),
+    'our glue vs jco (cache warm) cold start p50 ratio': (rows[0]?.p50us ?? 0) / (rows[3]?.p50us ?? 1),
+    'our glue metered+pooled vs plain cold start p50 ratio': (rows[0]?.p50us ?? 0) / (rows[1]?.p50us ?? 1),
+    'our glue vs jco fresh instance + call p50 ratio': (rows[4]?.p50us ?? 0) / (rows[5]?.p50us ?? 1),
   });
 }

@@ -1,11 +1,12 @@
 // `airlock tool inspect`: a component's WIT imports/exports, manifest and
 // requested capabilities (--json), a preview1 module's imports; and our own
-// component glue runs the examples with jco unloadable. (The transpile
-// cache serves jco's glue only, for components outside our glue's subset:
-// packages/engine-component/src/engine.test.ts covers it.)
+// component glue runs the examples with jco unloadable, caching the metered
+// core modules for a second process (jco's transpile cache, used only for
+// components outside our glue's subset, is covered in
+// packages/engine-component/src/engine.test.ts).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -48,22 +49,37 @@ test('tool inspect: not WebAssembly is exit 2', () => {
   assert.equal(r.status, 2);
 });
 
-test('our glue runs the example components without loading jco at all (nothing to transpile, so nothing in .airlock/cache)', () => {
+test('our glue runs the example components without loading jco at all; a second process reads the metered modules from .airlock/cache', () => {
   const file = join(ROOT, 'examples/components/probe/probe.wasm');
   // With jco made unloadable, only our own glue can succeed.
-  const r = spawnSync(
-    process.execPath,
-    ['--import', `data:text/javascript,${encodeURIComponent(NO_JCO)}`, BIN, 'tool', 'inspect', file, '--json'],
-    { cwd, encoding: 'utf8', env: { ...process.env, AIRLOCK_CACHE_DIR: '' } },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { kind: string; glue: string };
+  const inspect = () =>
+    spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(NO_JCO)}`, BIN, 'tool', 'inspect', file, '--json'],
+      {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, AIRLOCK_CACHE_DIR: '' },
+      },
+    );
+  const entries = () => {
+    try {
+      return readdirSync(join(cwd, '.airlock', 'cache')).filter((f) => f.endsWith('.transpiled'));
+    } catch {
+      return [];
+    }
+  };
+  const initially = entries().length; // earlier tests in this file cached their components
+  const first = inspect();
+  assert.equal(first.status, 0, first.stderr);
+  const j = JSON.parse(first.stdout) as { kind: string; glue: string };
   assert.equal(j.kind, 'component (command)');
   assert.equal(j.glue, 'airlock');
-  const entries = existsSync(join(cwd, '.airlock', 'cache'))
-    ? readdirSync(join(cwd, '.airlock', 'cache')).filter((f) => f.endsWith('.transpiled'))
-    : [];
-  assert.deepEqual(entries, [], 'our glue transpiles nothing, so it caches nothing');
+  const before = entries();
+  assert.equal(before.length, initially + 1, 'the metered core modules are cached');
+  const second = inspect();
+  assert.equal(second.status, 0, second.stderr);
+  assert.deepEqual(entries(), before, 'a second process adds nothing: it read the entry');
 });
 
 const NO_JCO = `import { register } from 'node:module';

@@ -42,11 +42,12 @@ export function cacheDir(): string {
 /** A progress line for long operations, on a terminal only (never with --json or when piped). */
 export function progressFor(
   out: Out,
-): ((e: { tool: string; phase: 'transpile' | 'done'; ms?: number; bytes: number }) => void) | undefined {
+): ((e: { tool: string; phase: 'transpile' | 'rewrite' | 'done'; ms?: number; bytes: number }) => void) | undefined {
   if (out.json || !process.stderr.isTTY) return undefined;
   return (e) => {
-    if (e.phase === 'transpile')
-      process.stderr.write(`airlock: transpiling ${e.tool} (${(e.bytes / 1024).toFixed(0)} KiB, once; cached in .airlock/cache)…`);
+    const size = `${(e.bytes / 1024).toFixed(0)} KiB, once; cached in .airlock/cache`;
+    if (e.phase === 'transpile') process.stderr.write(`airlock: transpiling ${e.tool} (${size})…`);
+    else if (e.phase === 'rewrite') process.stderr.write(`airlock: metering ${e.tool} (${size})…`);
     else process.stderr.write(` ${Math.round(e.ms ?? 0)} ms\n`);
   };
 }

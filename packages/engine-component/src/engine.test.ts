@@ -133,20 +133,44 @@ test('component: a failed prepare is not cached, the next good one works', async
   assert.equal(out.status, 'ok');
 });
 
-test('glue: our own by default (no transpile, nothing cached); glue "jco" transpiles once and a second engine hits the cache', async () => {
+test('glue: our own by default (nothing to transpile; the rewritten core modules are cached); glue "jco" transpiles once and a second engine hits the cache', async () => {
   const store = new Map<string, Uint8Array>();
-  const cache = { get: (k: string) => store.get(k), set: (k: string, v: Uint8Array) => void store.set(k, v) };
+  const sets: string[] = [];
+  const cache = {
+    get: (k: string) => store.get(k),
+    set: (k: string, v: Uint8Array) => {
+      sets.push(k);
+      store.set(k, v);
+    },
+  };
   const phases: string[] = [];
   const progress = (e: { phase: string }): void => void phases.push(e.phase);
   const ours = await createComponentEngine({ cache, progress }).prepare(toolOf('call-counter'));
   assert.equal(ours.glue, 'airlock');
-  assert.deepEqual([phases, store.size], [[], 0], 'our glue has nothing to transpile');
+  assert.deepEqual(phases, [], 'our glue has nothing to transpile (and a 49 KB rewrite is too quick for a progress line)');
+  assert.equal(sets.length, 1, 'the rewritten core modules are cached');
+  assert.match(sets[0] ?? '', /airlock-glue\/\d+-meter-\d+\/pool-\d+-mp$/);
+  const oursAgain = await createComponentEngine({ cache, progress }).prepare(toolOf('call-counter'));
+  assert.equal(sets.length, 1, 'a second engine reads the rewritten modules instead of rewriting');
   const jco = await createComponentEngine({ glue: 'jco', cache, progress }).prepare(toolOf('call-counter'));
   assert.equal(jco.glue, 'jco');
-  assert.deepEqual([phases, store.size], [['transpile', 'done'], 1]);
+  assert.deepEqual([phases, sets.length], [['transpile', 'done'], 2]);
   const again = await createComponentEngine({ glue: 'jco', cache, progress }).prepare(toolOf('call-counter'));
   assert.deepEqual(phases, ['transpile', 'done'], 'a second engine reads the cache instead of transpiling');
-  // Both glues give the same answer.
+  // Every one gives the same answer.
   const req = { callId: 't', input: new TextEncoder().encode('"abc"'), args: [], env: {}, mounts: [], limits: DEFAULT_LIMITS };
-  for (const p of [ours, again]) assert.deepEqual(JSON.parse(text((await p.run(req)).stdout)), { calls: 1, inputBytes: 5 });
+  for (const p of [ours, oursAgain, jco, again]) assert.deepEqual(JSON.parse(text((await p.run(req)).stdout)), { calls: 1, inputBytes: 5 });
+});
+
+test('glue cache: a corrupt or foreign entry is a miss, never a crash', async () => {
+  const store = new Map<string, Uint8Array>();
+  const cache = { get: (k: string) => store.get(k), set: (k: string, v: Uint8Array) => void store.set(k, v) };
+  await createComponentEngine({ cache }).prepare(toolOf('call-counter'));
+  const [key, entry] = [...store][0] as [string, Uint8Array];
+  for (const bad of [entry.subarray(0, entry.length - 1), new Uint8Array([1, 2, 3]), new TextEncoder().encode('{"magic":"x"}')]) {
+    store.set(key, bad);
+    const p = await createComponentEngine({ cache }).prepare(toolOf('call-counter'));
+    const out = await p.run({ callId: 't', input: new TextEncoder().encode('"a"'), args: [], env: {}, mounts: [], limits: DEFAULT_LIMITS });
+    assert.equal(out.status, 'ok');
+  }
 });

@@ -24,14 +24,25 @@ import {
   WriteQuota,
 } from '@airlock/wasi';
 import { HttpRunner, importsHttp } from './http-runner.js';
-import { dataUrlLoader, type LoadedComponent, loadAirlock, loadJco, type ModuleLoader } from './load.js';
-import { CallBudget, type CoreShape, FUEL_EXPORT, MEMORY_IMPORT, PAGE_BYTES, type RewriteOptions } from './metering.js';
+import { dataUrlLoader, GLUE_ID, type LoadedComponent, loadAirlock, loadJco, type ModuleLoader, type RewriteStore } from './load.js';
+import { CallBudget, type CoreShape, FUEL_EXPORT, MEMORY_IMPORT, PAGE_BYTES, REWRITE_ID, type RewriteOptions } from './metering.js';
 import { toOutcome } from './outcome.js';
 import { CallContext } from './preview2/call-context.js';
 import { buildImports, ExitSignal } from './preview2/host.js';
 import { buildHttpImports } from './preview2/http.js';
 import { transpile, transpileKey } from './transpile.js';
-import { decodeTranspiled, encodeTranspiled, type TranspileCache, type Transpiled } from './transpile-cache.js';
+import {
+  decodeRewritten,
+  decodeTranspiled,
+  encodeRewritten,
+  encodeTranspiled,
+  type TranspileCache,
+  type Transpiled,
+} from './transpile-cache.js';
+
+/** Core modules this large take long enough to rewrite (~16 ms per MB) that a terminal shows progress. */
+const LONG_REWRITE_BYTES = 1 << 20;
+
 import { type CoreInstance, WasmSync } from './wasm.js';
 
 export interface ComponentEngineOptions {
@@ -69,7 +80,8 @@ export interface ComponentEngineOptions {
    */
   readonly progress?: (event: {
     readonly tool: string;
-    readonly phase: 'transpile' | 'done';
+    /** `transpile` (jco's glue) or `rewrite` (metering a large component's core modules), then `done`. */
+    readonly phase: 'transpile' | 'rewrite' | 'done';
     readonly ms?: number;
     readonly bytes: number;
   }) => void;
@@ -123,12 +135,32 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
     return fresh;
   };
 
+  /** Our glue's rewritten core modules in `options.cache`, and a progress line for a large rewrite. */
+  const rewriteStore = (tool: Tool): RewriteStore => {
+    const flags = `${rewrite.metering ? 'm' : '-'}${rewrite.pooling ? 'p' : '-'}`;
+    const key = `component-${tool.digest}-${GLUE_ID}-${REWRITE_ID}-${flags}`;
+    const cache = options.cache;
+    return {
+      get: async () => {
+        const hit = cache ? await cache.get(key) : undefined;
+        return hit === undefined ? undefined : decodeRewritten(hit);
+      },
+      set: async (r) => {
+        await cache?.set(key, encodeRewritten(r));
+      },
+      progress: (phase, bytes, ms) => {
+        if (bytes < LONG_REWRITE_BYTES) return;
+        options.progress?.({ tool: tool.manifest.name, phase, bytes, ...(ms === undefined ? {} : { ms }) });
+      },
+    };
+  };
+
   const loadOnce = (tool: Tool): Promise<LoadedComponent> => {
     let p = loaded.get(tool.digest);
     if (p === undefined) {
       p = (async () => {
         if (options.glue !== 'jco') {
-          const own = await loadAirlock(tool.artifact, tool.manifest.name, rewrite);
+          const own = await loadAirlock(tool.artifact, tool.manifest.name, rewrite, rewriteStore(tool));
           if (own !== undefined) return own;
         }
         const t = await transpiled(tool);

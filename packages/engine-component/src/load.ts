@@ -27,7 +27,7 @@ import { prepareGlue } from './glue.js';
 import { type CoreShape, type RewriteOptions, rewriteCore } from './metering.js';
 import { PROVIDED_INTERFACES } from './preview2/host.js';
 import { checkComponentHeader } from './transpile.js';
-import type { Transpiled } from './transpile-cache.js';
+import type { Rewritten, Transpiled } from './transpile-cache.js';
 import type { CoreInstance } from './wasm.js';
 
 export type InstantiateCore = (module: WasmModule, imports?: Record<string, unknown>) => CoreInstance | Promise<CoreInstance>;
@@ -129,14 +129,32 @@ async function compileCores(
   toolName: string,
   rewrite: RewriteOptions,
 ): Promise<{ modules: Map<string, WasmModule>; shapes: Map<string, CoreShape> }> {
-  const modules = new Map<string, WasmModule>();
+  const r = rewriteCores(cores, toolName, rewrite);
+  return { modules: await compileRewritten(r.cores, toolName), shapes: r.shapes };
+}
+
+/** The metering rewrite of every core module (the slow part of loading a large component). */
+function rewriteCores(
+  cores: ReadonlyMap<string, Uint8Array>,
+  toolName: string,
+  rewrite: RewriteOptions,
+): { cores: Map<string, Uint8Array>; shapes: Map<string, CoreShape> } {
+  const out = new Map<string, Uint8Array>();
   const shapes = new Map<string, CoreShape>();
+  for (const [name, bytes] of cores) {
+    const r = rewriteCore(bytes, toolName, name, rewrite);
+    out.set(name, r.bytes);
+    shapes.set(name, r.shape);
+  }
+  return { cores: out, shapes };
+}
+
+async function compileRewritten(cores: ReadonlyMap<string, Uint8Array>, toolName: string): Promise<Map<string, WasmModule>> {
+  const modules = new Map<string, WasmModule>();
   await Promise.all(
     [...cores].map(async ([name, bytes]) => {
-      const r = rewriteCore(bytes, toolName, name, rewrite);
-      shapes.set(name, r.shape);
       try {
-        modules.set(name, await Wasm.compile(r.bytes));
+        modules.set(name, await Wasm.compile(bytes));
       } catch (e) {
         throw new AirlockError(
           'INTERNAL',
@@ -145,8 +163,30 @@ async function compileCores(
       }
     }),
   );
-  return { modules, shapes };
+  return modules;
 }
+
+/**
+ * Names our glue's cache entries: bump it when the plan rewrites (fixup.ts,
+ * prune.ts) change the core modules they produce. The rewrite itself is
+ * named by metering.ts REWRITE_ID.
+ */
+export const GLUE_ID = 'airlock-glue/1';
+
+/**
+ * Where our glue keeps a component's rewritten core modules between
+ * processes (the engine adapts a TranspileCache to it), and who hears about
+ * a rewrite long enough for a progress line.
+ */
+export interface RewriteStore {
+  get(): Promise<Rewritten | undefined>;
+  set(r: Rewritten): Promise<void>;
+  /** Told before and after rewriting core modules of `bytes` in total, on a cache miss. */
+  progress?(phase: 'rewrite' | 'done', bytes: number, ms?: number): void;
+}
+
+const sameNames = (a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean =>
+  a.size === b.size && [...a.keys()].every((k) => b.has(k));
 
 const moduleGetter =
   (modules: ReadonlyMap<string, WasmModule>) =>
@@ -166,6 +206,7 @@ export async function loadAirlock(
   bytes: Uint8Array,
   toolName: string,
   rewrite: RewriteOptions = { metering: true, pooling: true },
+  store?: RewriteStore,
 ): Promise<LoadedComponent | undefined> {
   const plan = linkComponent(bytes, toolName);
   if (plan === undefined) return undefined;
@@ -173,7 +214,20 @@ export async function loadAirlock(
   checkImports(surface, toolName);
   const kind = kindOf(surface, toolName);
   const cores = new Map(plan.modules.map((m, i) => [coreModuleName(i), m]));
-  const { modules, shapes } = await compileCores(cores, toolName, rewrite);
+  const hit = await store?.get();
+  let rewritten: { cores: ReadonlyMap<string, Uint8Array>; shapes: ReadonlyMap<string, CoreShape> };
+  if (hit !== undefined && sameNames(hit.cores, cores) && sameNames(hit.shapes, cores)) {
+    rewritten = { cores: hit.cores, shapes: hit.shapes as ReadonlyMap<string, CoreShape> };
+  } else {
+    const total = plan.modules.reduce((n, m) => n + m.length, 0);
+    const t0 = Date.now();
+    store?.progress?.('rewrite', total);
+    rewritten = rewriteCores(cores, toolName, rewrite);
+    store?.progress?.('done', total, Date.now() - t0);
+    await store?.set(rewritten);
+  }
+  const modules = await compileRewritten(rewritten.cores, toolName);
+  const shapes = rewritten.shapes;
   return {
     kind,
     generated: compilePlan(plan),

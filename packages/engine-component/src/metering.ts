@@ -44,6 +44,13 @@ export { PAGE_BYTES } from '@airlock/wasi';
  */
 export const START_FUEL = 1_000_000n;
 
+/**
+ * Names what rewriteCore produces, in cache keys of rewritten modules:
+ * bump it whenever @airlock/meter's output or the pooling rewrite changes
+ * (a stale entry would run with other fuel counts).
+ */
+export const REWRITE_ID = 'meter-1/pool-1';
+
 /** What the rewrite did to one core module. */
 export interface CoreShape {
   readonly metered: boolean;

@@ -27,18 +27,16 @@ export interface Transpiled {
 }
 
 const MAGIC = 'airlock-transpiled/1';
+const REWRITTEN_MAGIC = 'airlock-rewritten/1';
 const utf8 = new TextEncoder();
 
-/** Pack a Transpiled into one byte string: a JSON header, then the files. */
-export function encodeTranspiled(t: Transpiled): Uint8Array {
-  const files: [string, Uint8Array][] = [['component.js', utf8.encode(t.js)], ...t.cores];
-  const header = utf8.encode(
-    JSON.stringify({ magic: MAGIC, imports: t.imports, exports: t.exports, files: files.map(([n, b]) => [n, b.length]) }),
-  );
-  const out = new Uint8Array(4 + header.length + files.reduce((n, [, b]) => n + b.length, 0));
-  new DataView(out.buffer).setUint32(0, header.length, true);
-  out.set(header, 4);
-  let at = 4 + header.length;
+/** One byte string: a little-endian u32 header length, a JSON header (with `files`: names and sizes), then the files. */
+function pack(header: Record<string, unknown>, files: readonly (readonly [string, Uint8Array])[]): Uint8Array {
+  const head = utf8.encode(JSON.stringify({ ...header, files: files.map(([n, b]) => [n, b.length]) }));
+  const out = new Uint8Array(4 + head.length + files.reduce((n, [, b]) => n + b.length, 0));
+  new DataView(out.buffer).setUint32(0, head.length, true);
+  out.set(head, 4);
+  let at = 4 + head.length;
   for (const [, b] of files) {
     out.set(b, at);
     at += b.length;
@@ -46,31 +44,64 @@ export function encodeTranspiled(t: Transpiled): Uint8Array {
   return out;
 }
 
-/** The inverse of encodeTranspiled; undefined for anything that is not one (a corrupt entry is a miss). */
-export function decodeTranspiled(bytes: Uint8Array): Transpiled | undefined {
+/** The inverse of pack; undefined unless the header has `magic` and the sizes add up exactly. */
+function unpack(bytes: Uint8Array, magic: string): { header: Record<string, unknown>; files: Map<string, Uint8Array> } | undefined {
   try {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const len = view.getUint32(0, true);
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + len))) as {
-      magic: string;
-      imports: string[];
-      exports: [string, string][];
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + len))) as Record<string, unknown> & {
       files: [string, number][];
     };
-    if (header.magic !== MAGIC) return undefined;
+    if (header['magic'] !== magic || !Array.isArray(header.files)) return undefined;
     let at = 4 + len;
-    let js: string | undefined;
-    const cores = new Map<string, Uint8Array>();
+    const files = new Map<string, Uint8Array>();
     for (const [name, size] of header.files) {
       const b = bytes.subarray(at, at + size);
       if (b.length !== size) return undefined;
       at += size;
-      if (name === 'component.js') js = new TextDecoder().decode(b);
-      else cores.set(name, b);
+      files.set(name, b);
     }
-    if (js === undefined || at !== bytes.length) return undefined;
-    return { js, cores, imports: header.imports, exports: header.exports };
+    return at === bytes.length ? { header, files } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Pack a Transpiled into one byte string: a JSON header, then the files. */
+export function encodeTranspiled(t: Transpiled): Uint8Array {
+  return pack({ magic: MAGIC, imports: t.imports, exports: t.exports }, [['component.js', utf8.encode(t.js)], ...t.cores]);
+}
+
+/** The inverse of encodeTranspiled; undefined for anything that is not one (a corrupt entry is a miss). */
+export function decodeTranspiled(bytes: Uint8Array): Transpiled | undefined {
+  const u = unpack(bytes, MAGIC);
+  const js = u?.files.get('component.js');
+  if (u === undefined || js === undefined) return undefined;
+  u.files.delete('component.js');
+  return {
+    js: new TextDecoder().decode(js),
+    cores: u.files,
+    imports: u.header['imports'] as string[],
+    exports: u.header['exports'] as [string, string][],
+  };
+}
+
+/**
+ * What our glue caches (it has nothing to transpile): the core modules after
+ * the metering rewrite, which for a 14 MB StarlingMonkey core is most of a
+ * cold start, with what the rewrite did to each (`shapes`, metering.ts).
+ */
+export interface Rewritten {
+  readonly cores: ReadonlyMap<string, Uint8Array>;
+  readonly shapes: ReadonlyMap<string, unknown>;
+}
+
+export function encodeRewritten(r: Rewritten): Uint8Array {
+  return pack({ magic: REWRITTEN_MAGIC, shapes: [...r.shapes] }, [...r.cores]);
+}
+
+export function decodeRewritten(bytes: Uint8Array): Rewritten | undefined {
+  const u = unpack(bytes, REWRITTEN_MAGIC);
+  if (u === undefined || !Array.isArray(u.header['shapes'])) return undefined;
+  return { cores: u.files, shapes: new Map(u.header['shapes'] as [string, unknown][]) };
 }
