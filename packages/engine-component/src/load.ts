@@ -23,6 +23,7 @@ import { compilePlan, coreModuleName } from './canon/instance.js';
 import { link, type Plan, Unsupported } from './canon/link.js';
 import { parseComponent } from './canon/parse.js';
 import { pruneExports } from './canon/prune.js';
+import { checkSignatures } from './canon/signature.js';
 import { prepareGlue } from './glue.js';
 import { type CoreShape, type RewriteOptions, rewriteCore } from './metering.js';
 import { PROVIDED_INTERFACES } from './preview2/host.js';
@@ -252,8 +253,11 @@ export function linkComponent(bytes: Uint8Array, toolName: string): Plan | undef
     throw e;
   }
   try {
+    const plan = link(ast);
+    // Core types against the canonical ABI, as wasm-tools validates them (signature.ts).
+    checkSignatures(plan, toolName);
     // Fixup elision, then export pruning: both only for speed (fixup.ts, prune.ts).
-    return pruneExports(elideFixups(link(ast)));
+    return pruneExports(elideFixups(plan));
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Component, Definition } from './ast.js';
-import { coreInfo, elideFixups } from './fixup.js';
+import { coreInfo } from './core-info.js';
+import { elideFixups } from './fixup.js';
 import { hostCallOf, link, type Plan, Unsupported, unversioned } from './link.js';
 import { parseComponent } from './parse.js';
 

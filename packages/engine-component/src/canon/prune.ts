@@ -16,7 +16,7 @@
  * export. Export names are not observable from inside a module, so
  * removing unused ones changes nothing the guest can see.
  */
-import { coreInfo } from './fixup.js';
+import { coreInfo } from './core-info.js';
 import type { CoreItem, Plan } from './link.js';
 
 /** The plan with every core module's unread exports removed. */
