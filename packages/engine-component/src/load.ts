@@ -16,17 +16,18 @@
  * only compiled code and immutable plans.
  */
 import { AirlockError } from '@airlock/core';
-import { MemoryPool, Wasm, type WasmModule } from '@airlock/wasi';
+import { defaultClock, MemoryPool, RunGuard, Wasm, type WasmModule } from '@airlock/wasi';
 import type { Component } from './canon/ast.js';
 import { elideFixups } from './canon/fixup.js';
-import { compilePlan, coreModuleName } from './canon/instance.js';
+import { compilePlan, coreModuleName, missingHostFunctions } from './canon/instance.js';
 import { link, type Plan, Unsupported } from './canon/link.js';
 import { parseComponent } from './canon/parse.js';
 import { pruneExports } from './canon/prune.js';
 import { checkSignatures } from './canon/signature.js';
 import { prepareGlue } from './glue.js';
 import { type CoreShape, type RewriteOptions, rewriteCore } from './metering.js';
-import { PROVIDED_INTERFACES } from './preview2/host.js';
+import { CallContext } from './preview2/call-context.js';
+import { buildImports, PROVIDED_INTERFACES } from './preview2/host.js';
 import { checkComponentHeader } from './transpile.js';
 import type { Rewritten, Transpiled } from './transpile-cache.js';
 import type { CoreInstance } from './wasm.js';
@@ -213,6 +214,7 @@ export async function loadAirlock(
   if (plan === undefined) return undefined;
   const surface = surfaceOf(plan);
   checkImports(surface, toolName);
+  checkHostFunctions(plan, toolName);
   const kind = kindOf(surface, toolName);
   const cores = new Map(plan.modules.map((m, i) => [coreModuleName(i), m]));
   const hit = await store?.get();
@@ -238,6 +240,20 @@ export async function loadAirlock(
     ...surface,
     ...shapeLookup(modules, shapes),
   };
+}
+
+/** WASM_INVALID naming every lowered function our WASI host (built with no grants) does not have. */
+function checkHostFunctions(plan: Plan, toolName: string): void {
+  const guard = new RunGuard(defaultClock, 1_000, 0);
+  const ctx = new CallContext({ guard, outputBytes: 0, stderrBytes: 0 });
+  const host = buildImports(ctx, { args: [], env: {}, stdin: new Uint8Array(0), mounts: [], realtime: () => 0 });
+  const missing = missingHostFunctions(plan, host);
+  if (missing.length === 0) return;
+  throw new AirlockError(
+    'WASM_INVALID',
+    `tool "${toolName}" imports ${missing.join(', ')}, which Airlock's WASI host does not implement (the interface is known, the function is not)`,
+    { details: { imports: missing } },
+  );
 }
 
 /** Parse + link + the plan rewrites, or undefined outside our subset. Also used in the wasi:http worker. */

@@ -146,3 +146,46 @@ export function compilePlan(plan: Plan): CompiledGlue {
     },
   };
 }
+
+const pascal = (kebab: string): string => {
+  const c = camel(kebab);
+  return c.charAt(0).toUpperCase() + c.slice(1);
+};
+
+/**
+ * What the plan's lowered imports need from a host import object that is
+ * not there, as `iface#wit-name` (empty when everything is): a function, a
+ * class with the static, or a class whose prototype has the method. Checked
+ * at load against a host built with no grants, so a component that needs a
+ * function our host lacks fails to load, naming it, instead of trapping
+ * mid-call. Interfaces absent from `imports` are skipped (checked elsewhere).
+ */
+export function missingHostFunctions(plan: Plan, imports: Record<string, Record<string, unknown> | undefined>): string[] {
+  const missing: string[] = [];
+  for (const l of plan.lowers) {
+    const ns = imports[l.iface];
+    if (ns === undefined) continue;
+    let ok: boolean;
+    switch (l.call.kind) {
+      case 'function':
+        ok = typeof ns[l.hostKey as string] === 'function';
+        break;
+      case 'constructor':
+        ok = typeof ns[l.hostKey as string] === 'function';
+        break;
+      case 'static': {
+        const cls = ns[l.hostKey as string] as Record<string, unknown> | undefined;
+        ok = typeof cls?.[l.call.name] === 'function';
+        break;
+      }
+      case 'method': {
+        const resource = /^\[method\]([^.]+)\./.exec(l.name)?.[1] ?? '';
+        const cls = ns[pascal(resource)] as { prototype?: Record<string, unknown> } | undefined;
+        ok = typeof cls?.prototype?.[l.call.name] === 'function';
+        break;
+      }
+    }
+    if (!ok) missing.push(`${l.iface}#${l.name}`);
+  }
+  return missing;
+}
