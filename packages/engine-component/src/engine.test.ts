@@ -174,3 +174,64 @@ test('glue cache: a corrupt or foreign entry is a miss, never a crash', async ()
     assert.equal(out.status, 'ok');
   }
 });
+
+/**
+ * call-counter with its first `canon lift` switched from UTF-8 to UTF-16
+ * strings (one option byte in the top-level canon section): valid, but
+ * outside our glue's subset, so the engine falls back to jco's glue.
+ */
+function utf16Variant(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let at = 8;
+  const leb = (): number => {
+    let r = 0;
+    let shift = 0;
+    for (;;) {
+      const b = out[at++] as number;
+      r |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return r;
+      shift += 7;
+    }
+  };
+  while (at < out.length) {
+    const id = out[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 8) {
+      leb(); // item count; the first item, if a lift: 0x00 0x00 corefunc opts type
+      if (out[at] === 0x00 && out[at + 1] === 0x00) {
+        at += 2;
+        leb(); // core func
+        const n = leb();
+        for (let i = 0; i < n; i++) {
+          const opt = out[at] as number;
+          if (opt === 0x00) {
+            out[at] = 0x01; // utf8 → utf16
+            return out;
+          }
+          at++;
+          if (opt >= 0x03 && opt <= 0x05) leb(); // memory, realloc, post-return take an index
+        }
+      }
+    }
+    at = end;
+  }
+  throw new Error('no canon lift with a utf8 option found');
+}
+
+test('glue fallback: a component outside our subset (UTF-16 strings) runs on jco’s glue', async () => {
+  const tool = toolOf('call-counter-utf16', utf16Variant(componentBytes('call-counter')));
+  const prepared = await createComponentEngine().prepare(tool);
+  assert.equal(prepared.glue, 'jco');
+  const out = await prepared.run({
+    callId: 't',
+    input: new TextEncoder().encode('"x"'),
+    args: [],
+    env: {},
+    mounts: [],
+    limits: DEFAULT_LIMITS,
+  });
+  assert.ok(['ok', 'error'].includes(out.status), `a run, not a crash: ${out.status} ${out.message}`);
+  const plain = await createComponentEngine().prepare(toolOf('call-counter'));
+  assert.equal(plain.glue, 'airlock');
+});
