@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { DEFAULT_LIMITS, type EgressContext, type NetGrant, type RunOutcome, type Tool } from '@airlock/core';
 import { type ComponentEngine, createComponentEngine } from '@airlock/engine-component';
 import { createNodeHost } from '@airlock/runtime-node';
+import { MemoryVfs } from '@airlock/wasi';
 import { jsComponent } from './js-components.js';
 
 const host = createNodeHost();
@@ -99,17 +100,17 @@ test('no net grant at all: the request is denied and still audited', async () =>
   assert.ok(!seen.some((s) => s.url === '/nogrant'));
 });
 
-test('a call that grants mounts to a wasi:http component is refused with a clear error', async () => {
+test('a wasi:http component may be granted mounts: they cross to its worker through the Vfs proxy', async () => {
   const prepared = await engine.prepare(tool);
-  await assert.rejects(
-    prepared.run({
-      callId: 'm',
-      input: new TextEncoder().encode('{"url":"http://x/"}'),
-      args: [],
-      env: {},
-      mounts: [{ path: '/w', vfs: {} as never, access: 'read' }],
-      limits: DEFAULT_LIMITS,
-    }),
-    /mounts are not offered/,
-  );
+  const o = await prepared.run({
+    callId: 'm',
+    input: new TextEncoder().encode(JSON.stringify({ url: `http://127.0.0.1:${port}/with-mounts` })),
+    args: [],
+    env: {},
+    mounts: [{ path: '/w', vfs: new MemoryVfs().writeFile('a.txt', 'a'), access: 'read' }],
+    limits: { ...DEFAULT_LIMITS, wallMs: 10_000 },
+    egress: egressOf([loopback()]),
+  });
+  assert.equal(o.status, 'ok', o.message);
+  assert.equal(JSON.parse(out(o)).body, 'hello /with-mounts');
 });

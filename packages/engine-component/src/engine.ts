@@ -74,6 +74,14 @@ export interface ComponentEngineOptions {
    */
   readonly workers?: HostWorkers;
   /**
+   * Run this tool in a worker too, though it does not import wasi:http
+   * (which always does). For tests, which check that a component behaves
+   * the same on both paths, and for hosts that want every component off
+   * the main thread. Needs `workers`. Mounts cross to the worker through a
+   * synchronous proxy (vfs-proxy.ts), one bridge round trip per Vfs call.
+   */
+  readonly inWorker?: (tool: Tool) => boolean;
+  /**
    * Told about long operations (a transpile on a cache miss: ~50 ms for a
    * small C component, seconds for a 14 MB JS one), for a progress line on
    * a terminal. Never told anything a machine should parse.
@@ -182,13 +190,13 @@ export function createComponentEngine(options: ComponentEngineOptions = {}): Com
       const component = await loadOnce(tool);
       const name = tool.manifest.name;
       let runOne = (request: RunRequest): Promise<RunOutcome> => run(component, name, request, clock, realtime);
-      if (importsHttp(component)) {
+      if (importsHttp(component) || options.inWorker?.(tool) === true) {
         const workers = options.workers;
         if (workers === undefined) {
+          const why = importsHttp(component) ? 'imports wasi:http, which runs in a worker' : 'is to run in a worker (inWorker)';
           throw new AirlockError(
             'HOST_UNSUPPORTED',
-            `tool "${name}" imports wasi:http, which runs in a worker, and this host offers no workers ` +
-              '(pass `workers` to createComponentEngine)',
+            `tool "${name}" ${why}, and this host offers no workers (pass \`workers\` to createComponentEngine)`,
           );
         }
         let runner = runners.get(tool.digest);

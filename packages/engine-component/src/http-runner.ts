@@ -21,9 +21,15 @@
  * fetch does not follow a 3xx it gets over wasi:http, and a host-side
  * follow is the one place that drops credentials on an origin change.
  *
- * Mounts are not offered to these components yet: their Vfs lives on this
- * thread (a synchronous proxy over the same bridge is the next step), so a
- * call that grants mounts is refused rather than silently run without them.
+ * Mounts cross the same bridge: the worker gets each mount's path and
+ * access and builds it exactly as on the main thread, over a proxy Vfs
+ * (vfs-proxy.ts); this side answers its `fs` requests on the raw Vfs of the
+ * mounts granted to this call (vfs-proxy-owner.ts) and closes whatever the
+ * call left open when it ends, killed or not.
+ *
+ * Any component can be sent here (the engine's `inWorker` option); one that
+ * does not import wasi:http gets no egress records, so its outcome is the
+ * one it would have on the main thread.
  */
 import {
   AirlockError,
@@ -36,9 +42,11 @@ import {
 } from '@airlock/core';
 import { createEgress } from '@airlock/egress';
 import type { MonotonicClock } from '@airlock/wasi';
-import { answer, bridgeBuffer } from './http-bridge.js';
+import { answerHttp, bridgeBuffer } from './http-bridge.js';
 import type { LoadedComponent } from './load.js';
 import type { HttpSendRequest, HttpSendResult } from './preview2/http.js';
+import type { FsRequest } from './vfs-proxy.js';
+import { VfsProxyOwner } from './vfs-proxy-owner.js';
 
 export const importsHttp = (t: { readonly imports: readonly string[] }): boolean => t.imports.some((i) => i.startsWith('wasi:http/'));
 
@@ -50,6 +58,7 @@ const MAX_IDLE = 2;
 type FromWorker =
   | { type: 'loaded' }
   | { type: 'http'; request: HttpSendRequest }
+  | FsRequest
   | { type: 'done'; outcome: RunOutcome }
   | { type: 'fatal'; message: string };
 
@@ -72,6 +81,11 @@ export class HttpRunner {
     readonly toolName: string,
     readonly clock: MonotonicClock,
   ) {}
+
+  /** Whether the component imports wasi:http (then each call has egress records). */
+  get http(): boolean {
+    return importsHttp(this.component);
+  }
 
   async #spawn(): Promise<Warm> {
     const worker = this.workers.spawn(new URL('./http-worker.js', import.meta.url));
@@ -104,17 +118,17 @@ export class HttpRunner {
   }
 
   async run(request: RunRequest): Promise<RunOutcome> {
-    if (request.mounts.length > 0) {
-      throw new AirlockError(
-        'ARGS_INVALID',
-        `tool "${this.toolName}" imports wasi:http and runs in a worker, where mounts are not offered yet; grant it no file-system access`,
-      );
-    }
     const t0 = this.clock.monotonic();
     const ctx = request.egress ?? NO_NET;
     const egress = createEgress({ ...ctx, now: () => this.clock.monotonic() });
     const warm = this.#idle.pop() ?? (await this.#spawn());
     const sab = bridgeBuffer(ctx.limits.responseBytes);
+    // The raw Vfs of this call's mounts only, by index: the worker wraps its
+    // proxies for access and quota; this side never sees another call's.
+    const fs = new VfsProxyOwner(
+      request.mounts.map((m) => m.vfs),
+      sab,
+    );
     const { limits } = request;
 
     const ended = await new Promise<{ outcome?: RunOutcome; killed?: 'wall-time' | Error }>((resolve) => {
@@ -140,8 +154,8 @@ export class HttpRunner {
                   : { ok: false, kind: r.kind, reason: r.reason, ...(r.limit ? { limit: r.limit } : {}) },
               (e: unknown): HttpSendResult => ({ ok: false, kind: 'failed', reason: e instanceof Error ? e.message : String(e) }),
             )
-            .then((r) => answer(sab, r));
-        }
+            .then((r) => answerHttp(sab, r));
+        } else if (m.type === 'fs') fs.serve(m);
       };
       warm.worker.postMessage({
         type: 'run',
@@ -150,19 +164,23 @@ export class HttpRunner {
         input: request.input,
         args: [...request.args],
         env: { ...request.env },
+        mounts: request.mounts.map((m) => ({ path: m.path, access: m.access })),
         limits,
+        http: this.http,
         sab,
         responseBytes: ctx.limits.responseBytes,
       });
     });
     warm.listener = undefined;
     warm.failed = undefined;
+    fs.closeAll();
 
-    const records = egress.records();
+    // A component without wasi:http has no egress records, as on the main thread.
+    const records = this.http ? { egress: egress.records() } : {};
     if (ended.outcome !== undefined) {
       if (!this.#closed && this.#idle.length < MAX_IDLE) this.#idle.push(warm);
       else await warm.worker.terminate();
-      return { ...ended.outcome, usage: { ...ended.outcome.usage, wallMs: this.clock.monotonic() - t0 }, egress: records };
+      return { ...ended.outcome, usage: { ...ended.outcome.usage, wallMs: this.clock.monotonic() - t0 }, ...records };
     }
     await warm.worker.terminate();
     const wallMs = this.clock.monotonic() - t0;
@@ -185,7 +203,7 @@ export class HttpRunner {
       },
       ...(wall ? { limit: 'wall-time' as const } : {}),
       message,
-      egress: records,
+      ...records,
     };
   }
 
