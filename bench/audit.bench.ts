@@ -43,6 +43,9 @@ function entry(i: number): AuditEntry {
       outputBytes: 1048576,
       stderrBytes: 65536,
       fsWriteBytes: 16777216,
+      netResponseBytes: 1048576,
+      netTimeoutMs: 10000,
+      netRedirects: 5,
     },
   };
 }

@@ -92,7 +92,7 @@ function equal(actual: unknown, expected: unknown, what: string): void {
 const SECRET = 'TOP-SECRET-outside-the-mount';
 /** The egress cases' secret, injected by the host; the guest must never see it. */
 const EGRESS_SECRET = 'sk-conformance-egress-secret';
-/** A response over the 1 MiB egress cap (DEFAULT_EGRESS_LIMITS.responseBytes). */
+/** A response over the default 1 MiB egress cap (DEFAULT_LIMITS.netResponseBytes; the policy here sets none). */
 const EGRESS_BIG = 2 * 1024 * 1024;
 
 interface EgressServers {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { AirlockError, exitCodeFor } from './errors.js';
 import { intersectGrants } from './grants.js';
 import { parseJsonText } from './json.js';
-import { DEFAULT_LIMITS, resolveLimits } from './limits.js';
+import { DEFAULT_EGRESS_LIMITS, DEFAULT_LIMITS, egressLimits, resolveLimits } from './limits.js';
 import { parseManifest } from './manifest.js';
 import { redactInput } from './redact.js';
 import { assertComponents, VfsError } from './vfs.js';
@@ -14,6 +14,25 @@ describe('limits', () => {
     assert.equal(l.wallMs, 50);
     assert.equal(l.fuel, 9);
     assert.equal(l.memoryBytes, DEFAULT_LIMITS.memoryBytes);
+  });
+  test('a manifest asking for smaller egress caps than the policy gets them; asking for more does not', () => {
+    const policy = { netResponseBytes: 4 * 1024 * 1024, netTimeoutMs: 2000, netRedirects: 3 };
+    const manifest = parseManifest(
+      JSON.stringify({
+        name: 'net',
+        engine: 'wasip1',
+        artifact: 'n.wasm',
+        inputSchema: true,
+        limits: { netResponseBytes: 65536, netTimeoutMs: 60_000, netRedirects: 0 },
+      }),
+    ).limits;
+    const l = resolveLimits(policy, manifest);
+    assert.deepEqual([l.netResponseBytes, l.netTimeoutMs, l.netRedirects], [65536, 2000, 0]);
+    assert.deepEqual(egressLimits(l), { responseBytes: 65536, timeoutMs: 2000, maxRedirects: 0 });
+  });
+  test('the default egress caps are the net* defaults, so the two cannot drift', () => {
+    assert.deepEqual(DEFAULT_EGRESS_LIMITS, egressLimits(DEFAULT_LIMITS));
+    assert.deepEqual(egressLimits(resolveLimits()), { responseBytes: 1024 * 1024, timeoutMs: 10_000, maxRedirects: 5 });
   });
 });
 
@@ -64,6 +83,8 @@ describe('manifest', () => {
     ['a relative mount', { ...good, capabilities: { fs: [{ mount: 'w' }] } }],
     ['an unknown limit', { ...good, limits: { cpu: 1 } }],
     ['a negative limit', { ...good, limits: { wallMs: -1 } }],
+    ['a fractional egress limit', { ...good, limits: { netResponseBytes: 10.5 } }],
+    ['a negative redirect count', { ...good, limits: { netRedirects: -1 } }],
   ] as const) {
     test(`${what} is MANIFEST_INVALID`, () => {
       assert.throws(

@@ -6,6 +6,7 @@ import type { EgressRecord, Engine, RunRequest } from './engine.js';
 import { Gate } from './gate.js';
 import type { Grants } from './grants.js';
 import type { HostNet } from './host.js';
+import { DEFAULT_EGRESS_LIMITS, type Limits } from './limits.js';
 import { validateManifest } from './manifest.js';
 import { StaticRegistry } from './tool.js';
 import { ZERO_USAGE } from './usage.js';
@@ -20,7 +21,7 @@ const RECORD: EgressRecord = {
   ms: 1,
 };
 
-function setup(grants: Grants, requested: unknown) {
+function setup(grants: Grants, requested: unknown, limits: { policy?: Partial<Limits>; manifest?: Partial<Limits> } = {}) {
   const records: AuditRecord[] = [];
   const sink: AuditSink = {
     async append(entry: AuditEntry) {
@@ -42,11 +43,20 @@ function setup(grants: Grants, requested: unknown) {
       };
     },
   };
-  const manifest = validateManifest({ name: 'net', engine: 'wasip1', artifact: 'x.wasm', inputSchema: true, capabilities: requested });
+  const manifest = validateManifest({
+    name: 'net',
+    engine: 'wasip1',
+    artifact: 'x.wasm',
+    inputSchema: true,
+    capabilities: requested,
+    ...(limits.manifest ? { limits: limits.manifest } : {}),
+  });
   const net: HostNet = { request: async () => ({ failure: 'connect', message: 'unused' }) };
   const env: Record<string, string> = { GH: 'the-value', OTHER: 'not-granted' };
   const gate = new Gate({
-    policy: { decide: () => ({ effect: 'allow', rule: { id: 'r', index: 0 }, reason: 'ok', grants, limits: {}, redact: [] }) },
+    policy: {
+      decide: () => ({ effect: 'allow', rule: { id: 'r', index: 0 }, reason: 'ok', grants, limits: limits.policy ?? {}, redact: [] }),
+    },
     tools: new StaticRegistry([{ manifest, artifact: new Uint8Array([0]), digest: 'd' }]),
     engines: [engine],
     audit: sink,
@@ -94,4 +104,26 @@ test('gate egress: a call that requests no net gets no egress context at all', a
   const { gate, seen } = setup(GRANTS, {});
   await gate.call({ agent: 'a', session: 's', tool: 'net', input: {} });
   assert.equal(seen.req?.egress, undefined);
+});
+
+test('gate egress: with no net limits set, the caps are the defaults', async () => {
+  const { gate, seen } = setup(GRANTS, { net: [{ url: 'https://api.example.com/v1/*' }] });
+  await gate.call({ agent: 'a', session: 's', tool: 'net', input: {} });
+  assert.deepEqual(seen.req?.egress?.limits, DEFAULT_EGRESS_LIMITS);
+});
+
+test('gate egress: the rule net limits are the egress caps, lowered where the manifest asks for less', async () => {
+  const { gate, seen, records } = setup(
+    GRANTS,
+    { net: [{ url: 'https://api.example.com/v1/*' }] },
+    { policy: { netResponseBytes: 4096, netTimeoutMs: 30_000, netRedirects: 2 }, manifest: { netTimeoutMs: 1500 } },
+  );
+  await gate.call({ agent: 'a', session: 's', tool: 'net', input: {} });
+  assert.deepEqual(seen.req?.egress?.limits, { responseBytes: 4096, timeoutMs: 1500, maxRedirects: 2 });
+  const audited = records[0]!.limits!;
+  assert.deepEqual(
+    [audited.netResponseBytes, audited.netTimeoutMs, audited.netRedirects],
+    [4096, 1500, 2],
+    'audited with the other limits',
+  );
 });

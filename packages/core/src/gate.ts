@@ -21,7 +21,7 @@ import { type Grants, intersectGrants } from './grants.js';
 import type { HostClock, HostCrypto, HostNet, HostSecrets } from './host.js';
 import { interpret } from './interpret.js';
 import { fromUtf8, toHex, utf8 } from './json.js';
-import { DEFAULT_EGRESS_LIMITS, DEFAULT_LIMITS, resolveLimits } from './limits.js';
+import { DEFAULT_LIMITS, egressLimits, type Limits, resolveLimits } from './limits.js';
 import type { EngineKind } from './manifest.js';
 import { redactInput } from './redact.js';
 import type { CallRequest, CallResult } from './result.js';
@@ -229,7 +229,7 @@ export class Gate {
     let outcome: RunOutcome;
     try {
       const prepared = await this.#prepare(tool);
-      const egress = this.#egress(grants);
+      const egress = this.#egress(grants, limits);
       const callTool =
         depth < MAX_CALL_DEPTH
           ? (name: string, child: unknown) =>
@@ -331,9 +331,10 @@ export class Gate {
   /**
    * The call's network, when it is granted any. The secret reader only
    * resolves the names this call's grants refer to, so an engine cannot use
-   * it to read other host variables.
+   * it to read other host variables. Its caps are the call's own `net*`
+   * limits (policy and manifest, the minimum), like every other limit.
    */
-  #egress(grants: Grants): EgressContext | undefined {
+  #egress(grants: Grants, limits: Limits): EgressContext | undefined {
     if (grants.net.length === 0) return undefined;
     const { net, secrets } = this.#o.host;
     const refs = grants.secrets ?? {};
@@ -341,7 +342,7 @@ export class Gate {
       grants: grants.net,
       secrets: (name) => (secrets && Object.hasOwn(refs, name) ? secrets.read(refs[name]!) : undefined),
       ...(net ? { net } : {}),
-      limits: DEFAULT_EGRESS_LIMITS,
+      limits: egressLimits(limits),
     };
   }
 

@@ -50,7 +50,7 @@ export type {
 } from './host.js';
 export { fromUtf8, lineColumn, parseJsonText, toHex, utf8 } from './json.js';
 export type { EgressLimits, Limits } from './limits.js';
-export { DEFAULT_EGRESS_LIMITS, DEFAULT_LIMITS, LIMIT_KEYS, MiB, resolveLimits } from './limits.js';
+export { DEFAULT_EGRESS_LIMITS, DEFAULT_LIMITS, egressLimits, LIMIT_KEYS, MiB, resolveLimits } from './limits.js';
 export type { EngineKind, JsonSchema, ToolManifest } from './manifest.js';
 export { ENGINE_KINDS, parseManifest, validateLimits, validateManifest } from './manifest.js';
 export type { NetPattern, NetScheme, NetTarget } from './net-pattern.js';

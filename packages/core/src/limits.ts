@@ -24,6 +24,17 @@ export interface Limits {
   readonly stderrBytes: number;
   /** Bytes a call may write to its read-write mounts in total. */
   readonly fsWriteBytes: number;
+  /**
+   * Largest response body of one outbound request, in bytes; a longer one is
+   * cut and the request denied. Per request, not per call: two requests may
+   * each read this much. (The js engine's `fetch` also caps request bodies
+   * with it.)
+   */
+  readonly netResponseBytes: number;
+  /** One outbound request from name resolution to last byte, redirects included, in milliseconds. */
+  readonly netTimeoutMs: number;
+  /** Redirects followed for one outbound request before it is denied (0: none). */
+  readonly netRedirects: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -37,6 +48,9 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   outputBytes: 1 * MiB,
   stderrBytes: 64 * 1024,
   fsWriteBytes: 16 * MiB,
+  netResponseBytes: 1 * MiB,
+  netTimeoutMs: 10_000,
+  netRedirects: 5,
 });
 
 export const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as ReadonlyArray<keyof Limits>;
@@ -59,21 +73,31 @@ export function resolveLimits(...sources: ReadonlyArray<Partial<Limits> | undefi
 }
 
 /**
- * Caps on each outbound request a tool makes (packages/egress). Kept apart
- * from `Limits` for now: the policy cannot set them yet, so every call gets
- * these.
+ * Limits that count things (bytes, redirects) rather than measure them: a
+ * fraction is always a mistake there, so `validateLimits` wants an integer.
+ * The older limits accept any non-negative number, as they always have.
+ */
+export const INTEGER_LIMIT_KEYS: ReadonlySet<keyof Limits> = new Set(['netResponseBytes', 'netTimeoutMs', 'netRedirects']);
+
+/**
+ * Caps on each outbound request a tool makes, in the shape packages/egress
+ * reads them. They are the call's `net*` limits under the egress package's
+ * own names, so a policy sets them like any other limit; `egressLimits` is
+ * the only place the two spellings meet.
  */
 export interface EgressLimits {
-  /** Largest response body, in bytes; a longer one is cut and denied. */
+  /** Largest response body, in bytes; a longer one is cut and denied (`Limits.netResponseBytes`). */
   readonly responseBytes: number;
-  /** Whole exchange, resolve to last byte, per hop, in milliseconds. */
+  /** Whole exchange, resolve to last byte, redirects included, in milliseconds (`Limits.netTimeoutMs`). */
   readonly timeoutMs: number;
-  /** Redirects followed for one request before it is denied. */
+  /** Redirects followed for one request before it is denied (`Limits.netRedirects`). */
   readonly maxRedirects: number;
 }
 
-export const DEFAULT_EGRESS_LIMITS: EgressLimits = Object.freeze({
-  responseBytes: 1 * MiB,
-  timeoutMs: 10_000,
-  maxRedirects: 5,
-});
+/** The egress caps of a call with these (effective) limits. */
+export function egressLimits(limits: Limits): EgressLimits {
+  return { responseBytes: limits.netResponseBytes, timeoutMs: limits.netTimeoutMs, maxRedirects: limits.netRedirects };
+}
+
+/** The caps of a call nobody set any for: derived, so they cannot drift from DEFAULT_LIMITS. */
+export const DEFAULT_EGRESS_LIMITS: EgressLimits = Object.freeze(egressLimits(DEFAULT_LIMITS));

@@ -6,7 +6,7 @@
 import { AirlockError } from './errors.js';
 import type { CapabilityRequest, FsAccess } from './grants.js';
 import { parseJsonText } from './json.js';
-import { LIMIT_KEYS, type Limits } from './limits.js';
+import { INTEGER_LIMIT_KEYS, LIMIT_KEYS, type Limits } from './limits.js';
 import { parseNetPattern } from './net-pattern.js';
 
 export type EngineKind = 'wasip1' | 'component' | 'js';
@@ -131,7 +131,9 @@ export function validateLimits(v: unknown, file?: string, what = 'limits'): Part
   const out: Record<string, number> = {};
   for (const [k, n] of Object.entries(v)) {
     if (!(LIMIT_KEYS as readonly string[]).includes(k)) fail(file, `unknown limit "${k}" (known: ${LIMIT_KEYS.join(', ')})`);
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) fail(file, `limit "${k}" must be a non-negative number`);
+    if (INTEGER_LIMIT_KEYS.has(k as keyof Limits)) {
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) fail(file, `limit "${k}" must be a non-negative integer`);
+    } else if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) fail(file, `limit "${k}" must be a non-negative number`);
     out[k] = n;
   }
   return out as Partial<Limits>;

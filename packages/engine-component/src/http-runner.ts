@@ -33,10 +33,11 @@
  */
 import {
   AirlockError,
-  DEFAULT_EGRESS_LIMITS,
   type EgressContext,
+  egressLimits,
   type HostWorker,
   type HostWorkers,
+  type Limits,
   type RunOutcome,
   type RunRequest,
 } from '@airlock/core';
@@ -68,8 +69,6 @@ interface Warm {
   listener: ((m: FromWorker) => void) | undefined;
   failed: ((e: Error) => void) | undefined;
 }
-
-const NO_NET: EgressContext = { grants: [], secrets: () => undefined, limits: DEFAULT_EGRESS_LIMITS };
 
 export class HttpRunner {
   readonly #idle: Warm[] = [];
@@ -119,7 +118,7 @@ export class HttpRunner {
 
   async run(request: RunRequest): Promise<RunOutcome> {
     const t0 = this.clock.monotonic();
-    const ctx = request.egress ?? NO_NET;
+    const ctx = request.egress ?? noNet(request.limits);
     const egress = createEgress({ ...ctx, now: () => this.clock.monotonic() });
     const warm = this.#idle.pop() ?? (await this.#spawn());
     const sab = bridgeBuffer(ctx.limits.responseBytes);
@@ -212,4 +211,13 @@ export class HttpRunner {
     const idle = this.#idle.splice(0);
     await Promise.all(idle.map((w) => w.worker.terminate()));
   }
+}
+
+/**
+ * The context of a call granted no network: every request is denied, but
+ * under the call's own caps, so the bridge buffer is sized from its limits
+ * rather than from a default.
+ */
+function noNet(limits: Limits): EgressContext {
+  return { grants: [], secrets: () => undefined, limits: egressLimits(limits) };
 }

@@ -76,7 +76,7 @@ test('error position: limits on a deny rule', () => {
 test('error position: bad limits, each reported (negative value and unknown key)', () => {
   assert.deepEqual(where(`${RULE}    limits: { wallMs: -5, cpu: 3 }\n`), [
     '9:23 rule "r1".limits: limit "wallMs" must be a non-negative number, got number -5',
-    '9:27 rule "r1".limits: unknown limit "cpu" (known: wallMs, fuel, memoryBytes, inputBytes, outputBytes, stderrBytes, fsWriteBytes)',
+    '9:27 rule "r1".limits: unknown limit "cpu" (known: wallMs, fuel, memoryBytes, inputBytes, outputBytes, stderrBytes, fsWriteBytes, netResponseBytes, netTimeoutMs, netRedirects)',
   ]);
 });
 
@@ -202,6 +202,19 @@ test('an empty anyOf and an empty in-list are refused', () => {
 test('limits: a string where a number is expected', () => {
   assert.deepEqual(where('version: 1\nlimits: { fuel: lots }\nrules: []\n'), [
     '2:17 limits: limit "fuel" must be a non-negative number, got the string "lots"',
+  ]);
+});
+
+test('limits: the egress limits want non-negative integers, each bad one reported at its value', () => {
+  assert.deepEqual(where('version: 1\nlimits: { netResponseBytes: -1, netTimeoutMs: 2.5, netRedirects: 0 }\nrules: []\n'), [
+    '2:29 limits: limit "netResponseBytes" must be a non-negative integer, got number -1',
+    '2:47 limits: limit "netTimeoutMs" must be a non-negative integer, got number 2.5',
+  ]);
+});
+
+test('limits: a fractional redirect count in a rule is refused with its position', () => {
+  assert.deepEqual(where(`${RULE}    limits: { netRedirects: 1.5 }\n`), [
+    '9:29 rule "r1".limits: limit "netRedirects" must be a non-negative integer, got number 1.5',
   ]);
 });
 

@@ -49,6 +49,14 @@ test('parse: JSON is accepted through the same parser', () => {
   assert.equal(doc.rules[0]!.effect, 'deny');
 });
 
+test('parse: the egress caps are ordinary limits, at the top and per rule (0 redirects is a value)', () => {
+  const doc = parsePolicy(
+    'version: 1\nlimits: { netResponseBytes: 65536, netTimeoutMs: 2000 }\nrules:\n  - { id: r, effect: allow, agent: a, tool: b, limits: { netRedirects: 0, netResponseBytes: 4194304 } }\n',
+  );
+  assert.deepEqual(doc.limits, { netResponseBytes: 65536, netTimeoutMs: 2000 });
+  assert.deepEqual(doc.rules[0]!.limits, { netRedirects: 0, netResponseBytes: 4194304 });
+});
+
 test('parse: aliases are followed', () => {
   const doc = parsePolicy('version: 1\nrules:\n  - id: r\n    effect: allow\n    agent: &who [a, b]\n    tool: *who\n');
   assert.deepEqual(doc.rules[0]!.tool, ['a', 'b']);
