@@ -4,6 +4,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
+import { openAuditLog } from '@airlock/audit';
+import { createNodeHost } from '@airlock/runtime-node';
 import { airlock, concat, EXAMPLE_POLICY, frames } from './helpers.js';
 
 const cwd = () => mkdtempSync(join(tmpdir(), 'airlock-cli-'));
@@ -189,6 +191,44 @@ describe('airlock audit verify', () => {
       .split('\n')
       .map((l) => JSON.parse(l).kind);
     assert.ok(kinds.includes('recovery'), `the recovery is itself recorded: ${kinds}`);
+  });
+});
+
+describe('one writer per audit log', () => {
+  /** `log` (three calls' records) in a fresh directory, held open by a writer in this process. */
+  async function held(): Promise<{ dir: string; close: () => Promise<void> }> {
+    const dir = cwd();
+    for (const p of ['TODO', 'Q3']) {
+      const input = JSON.stringify({ path: '/workspace/notes', pattern: p });
+      airlock(['run', 'grep', '--policy', EXAMPLE_POLICY, '--agent', 'analyst', '--audit', 'log', '--input', input], dir);
+    }
+    const sink = await openAuditLog(createNodeHost(), join(dir, 'log'));
+    return { dir, close: () => sink.close() };
+  }
+
+  test('verify and show read a log a writer holds: exit 0', async () => {
+    const { dir, close } = await held();
+    try {
+      const r = airlock(['audit', 'verify', '--audit', 'log'], dir);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(airlock(['audit', 'show', '--audit', 'log'], dir).code, 0);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a second writer is refused with AUDIT_LOCKED (exit 1) naming the holder, and the log is unchanged', async () => {
+    const { dir, close } = await held();
+    try {
+      const before = readFileSync(join(dir, 'log'));
+      const input = JSON.stringify({ path: '/workspace/notes', pattern: 'x' });
+      const r = airlock(['run', 'grep', '--policy', EXAMPLE_POLICY, '--agent', 'analyst', '--audit', 'log', '--input', input], dir);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(`AUDIT_LOCKED: .*pid ${process.pid} on host`));
+      assert.deepEqual(readFileSync(join(dir, 'log')), before);
+    } finally {
+      await close();
+    }
   });
 });
 

@@ -16,9 +16,13 @@
  * the sink is returned: recovery is itself on the record. The sink's
  * `recovered` property says the same for a CLI to print. Any other damage
  * refuses to open with AUDIT_CORRUPT: appending after it would bury it.
+ *
+ * One writer per log: the host's `openLog` takes the log's writer lock, and
+ * a log another process is writing is refused with AUDIT_LOCKED before any
+ * byte is read or cut. Readers (verify, show) read the file and take no lock.
  */
 import type { AppendLog, Host, HostClock, HostCrypto } from '@airlock/core';
-import { AirlockError } from '@airlock/core';
+import { AirlockError, isAirlockError } from '@airlock/core';
 import { type ChainHead, ChainWriter, GENESIS } from './chain.js';
 import { type AuditRecovery, FileAuditSink } from './file-sink.js';
 import { checkHeader, checkSeal, encodeHeader, type FrameBounds, HEADER_BYTES, payloadOf, scanFrame } from './format.js';
@@ -44,6 +48,7 @@ export async function openAuditLog(host: AuditHost, path: string, options: OpenA
   try {
     log = await host.storage.openLog(path);
   } catch (cause) {
+    if (isAirlockError(cause)) throw cause; // AUDIT_LOCKED: another writer holds it, said as is
     throw new AirlockError('AUDIT_IO', `${path}: cannot open the audit log: ${String(cause)}`, { cause, details: { path } });
   }
   const now = host.clock ? () => host.clock!.now() : () => Date.now();

@@ -14,9 +14,10 @@ Commands:
   tool inspect <t>  a tool's WIT imports/exports, manifest and requested capabilities
   demo              a scripted agent session, prompt injection included
 
-Every command takes --help. Exit codes: 0 ok, 1 internal error, 2 misuse
-(bad policy, manifest, Wasm, input or arguments), 3 denied, 4 limit
-exceeded, 5 the tool failed, 6 audit verification failed.`,
+Every command takes --help. Exit codes: 0 ok, 1 internal error or an audit
+log that cannot be written (AUDIT_IO; AUDIT_LOCKED: another writer holds
+it), 2 misuse (bad policy, manifest, Wasm, input or arguments), 3 denied,
+4 limit exceeded, 5 the tool failed, 6 audit verification failed.`,
   run: `Usage: airlock run <tool> --input <json|@file> [options]
 
 Runs one call: policy decides, the tool runs sandboxed, both audit records
@@ -28,7 +29,9 @@ Options:
   --tools <dir>         tool directory (default: ./tools if present, else the bundled examples)
   --agent <name>        who is calling (default: cli)
   --session <id>        session id (default: a new one)
-  --audit <file>        audit log (default: .airlock/audit.log)
+  --audit <file>        audit log (default: .airlock/audit.log); one writer at a
+                        time: while another process writes it, the call is
+                        refused with AUDIT_LOCKED (exit 1)
   --json                print the whole result as JSON`,
   eval: `Usage: airlock eval <code|@file> [--input <json|@file>] [options]
 

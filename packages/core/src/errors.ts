@@ -33,6 +33,12 @@ export const ERROR_CODES = {
   AUDIT_CORRUPT: 6,
   /** An audit log could not be read or written. */
   AUDIT_IO: 1,
+  /**
+   * Another writer holds the audit log (its `<log>.lock` names the holder);
+   * nothing was written. Exit 1 like AUDIT_IO: the call could not be
+   * recorded, so it did not run, and no request of the caller was wrong.
+   */
+  AUDIT_LOCKED: 1,
   /** The host lacks an ability the call needs (no file system, no workers). */
   HOST_UNSUPPORTED: 1,
   /** A bug in Airlock itself. */

@@ -37,7 +37,7 @@ export interface HostFs {
 /**
  * A durable append-only byte log (the audit sink's storage). Writes are
  * buffered by the caller; `sync` makes everything appended so far durable.
- * One writer per log at a time.
+ * One writer per log at a time, across processes: the host enforces it.
  */
 export interface AppendLog {
   /** The whole current content, for verification and recovery on open. */
@@ -48,11 +48,17 @@ export interface AppendLog {
   sync(): Promise<void>;
   /** Cut the log to `length` bytes and make that durable (torn-tail recovery). */
   truncate(length: number): Promise<void>;
+  /** Close it and release the writer lock taken by `openLog`. */
   close(): Promise<void>;
 }
 
 export interface HostStorage {
-  /** Open (creating if needed, with parent directories) a durable log. */
+  /**
+   * Open (creating if needed, with parent directories) a durable log for
+   * writing. Takes the log's exclusive writer lock first: while another open
+   * log (in this process or any other) holds it, rejects with AUDIT_LOCKED
+   * and leaves the log untouched. Reading a log needs no lock.
+   */
   openLog(path: string): Promise<AppendLog>;
 }
 

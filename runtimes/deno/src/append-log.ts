@@ -2,27 +2,39 @@
  * A durable append-only log on one host file, on Deno. Async file calls, so
  * a `syncData` (fdatasync) does not block the event loop; operations are
  * queued so a `sync()` covers every `append()` issued before it.
+ *
+ * One writer per log: opening takes the log's lock file first (the same
+ * protocol as on Node) and refuses with AUDIT_LOCKED, touching nothing,
+ * when another writer holds it; `close` releases it.
  */
 
 import { dirname } from 'node:path';
 import type { AppendLog } from '@airlock/core';
+import { acquireLogLock, type LogLock } from '@airlock/runtime-node';
 import { type DenoApi, type DenoFsFile, SEEK_START } from './deno-api.js';
+import { denoLockHost } from './deno-lock-host.js';
 
 export async function openDenoLog(deno: DenoApi, path: string): Promise<AppendLog> {
   const dir = dirname(path);
   await deno.mkdir(dir, { recursive: true });
-  let file: DenoFsFile;
-  let created = false;
+  const lock = acquireLogLock(denoLockHost(deno), path); // before the log is touched, even created
   try {
-    file = await deno.open(path, { read: true, append: true, createNew: true });
-    created = true;
+    let file: DenoFsFile;
+    let created = false;
+    try {
+      file = await deno.open(path, { read: true, append: true, createNew: true });
+      created = true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+      file = await deno.open(path, { read: true, append: true });
+    }
+    // A new file's directory entry is durable only once its directory is synced.
+    if (created) await syncDir(deno, dir);
+    return new DenoAppendLog(file, lock);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
-    file = await deno.open(path, { read: true, append: true });
+    lock.release();
+    throw error;
   }
-  // A new file's directory entry is durable only once its directory is synced.
-  if (created) await syncDir(deno, dir);
-  return new DenoAppendLog(file);
 }
 
 async function syncDir(deno: DenoApi, dir: string): Promise<void> {
@@ -39,10 +51,12 @@ async function syncDir(deno: DenoApi, dir: string): Promise<void> {
 
 class DenoAppendLog implements AppendLog {
   #file: DenoFsFile | undefined;
+  #lock: LogLock;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(file: DenoFsFile) {
+  constructor(file: DenoFsFile, lock: LogLock) {
     this.#file = file;
+    this.#lock = lock;
   }
 
   #enqueue<T>(op: (file: DenoFsFile) => Promise<T>): Promise<T> {
@@ -90,12 +104,16 @@ class DenoAppendLog implements AppendLog {
     });
   }
 
-  /** Close after every queued operation; closing twice is fine. */
+  /** Close after every queued operation, then release the lock; closing twice is fine. */
   close(): Promise<void> {
     const run = this.#queue.then(() => {
       const file = this.#file;
       this.#file = undefined;
-      file?.close();
+      try {
+        file?.close();
+      } finally {
+        this.#lock.release();
+      }
     });
     this.#queue = run.catch(() => undefined);
     return run;

@@ -68,6 +68,14 @@ export interface DenoApi {
   mkdir(path: string, options?: { readonly recursive?: boolean }): Promise<void>;
   removeSync(path: string): void;
   renameSync(from: string, to: string): void;
+  linkSync(existing: string, path: string): void;
+  readTextFileSync(path: string): string;
+  writeTextFileSync(path: string, data: string, options?: { readonly createNew?: boolean }): void;
+  /** Signal 0 checks that `pid` exists (needs --allow-run); throws NotFound when it does not. */
+  kill(pid: number, signal: 0): void;
+  /** Needs --allow-sys=hostname. */
+  hostname(): string;
+  readonly pid: number;
   /** The process environment (needs --allow-env for the names read). */
   readonly env: { get(key: string): string | undefined };
 }

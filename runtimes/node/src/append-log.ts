@@ -5,27 +5,39 @@
  * thread pool and never blocks the event loop. Operations are queued one
  * after another: a `sync()` issued after an `append()` covers it even when
  * the caller did not await the append.
+ *
+ * One writer per log: opening takes the log's lock file first (log-lock.ts)
+ * and refuses with AUDIT_LOCKED, touching nothing, when another writer
+ * holds it; `close` releases it.
  */
 
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AppendLog } from '@airlock/core';
+import { acquireLogLock, type LogLock } from './log-lock.js';
+import { nodeLockHost } from './node-lock-host.js';
 
 export async function openNodeLog(path: string): Promise<AppendLog> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  let created = false;
-  let handle: FileHandle;
+  const lock = acquireLogLock(nodeLockHost, path); // before the log is touched, even created
   try {
-    handle = await open(path, 'ax+'); // O_APPEND | O_CREAT | O_EXCL | O_RDWR
-    created = true;
+    let created = false;
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'ax+'); // O_APPEND | O_CREAT | O_EXCL | O_RDWR
+      created = true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+      handle = await open(path, 'a+');
+    }
+    // A new file's directory entry is durable only once its directory is synced.
+    if (created) await syncDir(dir);
+    return new NodeAppendLog(handle, lock);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
-    handle = await open(path, 'a+');
+    lock.release();
+    throw error;
   }
-  // A new file's directory entry is durable only once its directory is synced.
-  if (created) await syncDir(dir);
-  return new NodeAppendLog(handle);
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -42,10 +54,12 @@ async function syncDir(dir: string): Promise<void> {
 
 class NodeAppendLog implements AppendLog {
   #handle: FileHandle | undefined;
+  #lock: LogLock;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(handle: FileHandle) {
+  constructor(handle: FileHandle, lock: LogLock) {
     this.#handle = handle;
+    this.#lock = lock;
   }
 
   /** Run `op` after every operation queued before it; a failure does not stop later ones. */
@@ -96,12 +110,16 @@ class NodeAppendLog implements AppendLog {
     });
   }
 
-  /** Close after every queued operation; closing twice is fine. */
+  /** Close after every queued operation, then release the lock; closing twice is fine. */
   close(): Promise<void> {
     const run = this.#queue.then(async () => {
       const h = this.#handle;
       this.#handle = undefined;
-      await h?.close();
+      try {
+        await h?.close();
+      } finally {
+        this.#lock.release();
+      }
     });
     this.#queue = run.catch(() => undefined);
     return run;

@@ -363,6 +363,40 @@ export function hostContractCases(makeHost: () => Host, helpers: HostContractHel
       },
     },
     {
+      name: 'log_second_writer_is_refused_until_the_first_closes',
+      async fn() {
+        const host = makeHost();
+        const storage = need(host, 'storage');
+        const path = need(host, 'fs').resolve(helpers.makeTempDir(), 'audit.log');
+        const first = await storage.openLog(path);
+        try {
+          await first.append(enc.encode('first;'));
+          await first.sync();
+          let refused: unknown;
+          try {
+            const second = await storage.openLog(path);
+            await second.close();
+          } catch (error) {
+            refused = error;
+          }
+          const code = (refused as { code?: unknown } | undefined)?.code;
+          if (code !== 'AUDIT_LOCKED') fail(`second open: expected AUDIT_LOCKED, got ${String(refused ?? 'success')}`);
+          const message = String((refused as Error).message);
+          if (!message.includes(path) || !/pid \d+ on host/.test(message)) fail(`message should name the log and holder: ${message}`);
+          equal(helpers.readFile(path), 'first;', 'the refused open left the log as it was');
+        } finally {
+          await first.close();
+        }
+        equal(helpers.readFile(`${path}.lock`), undefined, 'close removes the lock file');
+        const again = await storage.openLog(path);
+        try {
+          equal(dec.decode(await again.readAll()), 'first;', 'opens once the first writer closed');
+        } finally {
+          await again.close();
+        }
+      },
+    },
+    {
       name: 'worker_echoes_a_message',
       async fn() {
         const workers = need(makeHost(), 'workers');
