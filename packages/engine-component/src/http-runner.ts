@@ -121,7 +121,9 @@ export class HttpRunner {
     const ctx = request.egress ?? noNet(request.limits);
     const egress = createEgress({ ...ctx, now: () => this.clock.monotonic() });
     const warm = this.#idle.pop() ?? (await this.#spawn());
-    const sab = bridgeBuffer(ctx.limits.responseBytes);
+    // Room for a response at the cap only when the call may receive one: a
+    // call with no net grant gets every request denied (a small answer).
+    const sab = bridgeBuffer(request.egress === undefined ? 0 : ctx.limits.responseBytes);
     // The raw Vfs of this call's mounts only, by index: the worker wraps its
     // proxies for access and quota; this side never sees another call's.
     const fs = new VfsProxyOwner(
